@@ -1,0 +1,3 @@
+from flxd.cli import main
+
+raise SystemExit(main())

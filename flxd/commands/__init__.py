@@ -1,0 +1,1 @@
+"""The `flxd` subcommands. Each module adds its parsers; handlers call into the core."""

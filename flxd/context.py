@@ -1,0 +1,164 @@
+"""What core hands to plugin objects: services at construction, a RunContext per run."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import structlog
+
+from flxd.catalog import Catalog
+from flxd.clock import Clock
+from flxd.config.models import ConnectionSettings, OperationSettings
+from flxd.errors import RecordError
+from flxd.http import HttpClient
+from flxd.journal import Journal
+from flxd.operation import Operation
+from flxd.orders import OrderBook
+from flxd.outbox import Outbox
+from flxd.store import Database, Tx
+
+__all__ = [
+    "CheckContext",
+    "ConnectionServices",
+    "HubWriter",
+    "RunContext",
+    "SinkServices",
+    "SourceServices",
+]
+
+Log = Any  # structlog's BoundLogger; typed loosely because structlog proxies it
+MAX_ERRORS_KEPT = 20
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConnectionServices:
+    """Given to a ChannelType's factory once per connection."""
+
+    name: str
+    http: HttpClient
+    clock: Clock
+    log: Log
+    state_dir: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckContext:
+    connection: str
+    settings: ConnectionSettings
+    http: HttpClient
+    clock: Clock
+    log: Log
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SinkServices:
+    name: str
+    clock: Clock
+    log: Log
+    state_dir: Path
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceServices:
+    name: str
+    db: Database
+    clock: Clock
+    log: Log
+
+
+class HubWriter:
+    """The hub as one transaction sees it: catalog, order book, outbox, and the run's cursor.
+    Everything done through it, cursor included, commits together or not at all."""
+
+    def __init__(self, tx: Tx, clock: Clock) -> None:
+        now = clock.now()
+        self.catalog = Catalog(tx, now)
+        self.orders = OrderBook(tx, now)
+        self.outbox = Outbox(tx, now)
+        self.cursor_updates: dict[str, str] = {}
+
+    def set_cursor(self, value: str, *, part: str = "") -> None:
+        """Move the run's cursor; saved with the rest of this transaction."""
+        self.cursor_updates[part] = value
+
+
+@dataclass(slots=True)
+class RunCounts:
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+class RunContext:
+    """One run of one operation on one connection."""
+
+    def __init__(
+        self,
+        *,
+        connection: str,
+        operation: Operation,
+        run_id: int,
+        settings: OperationSettings,
+        connection_settings: ConnectionSettings,
+        full: bool,
+        db: Database,
+        clock: Clock,
+        http: HttpClient,
+        cursors: Mapping[str, str],
+        stop: anyio.Event,
+        on_commit: Callable[[HubWriter], None] | None = None,
+    ) -> None:
+        self.connection = connection
+        self.operation = operation
+        self.run_id = run_id
+        self.settings = settings
+        self.connection_settings = connection_settings
+        self.full = full
+        self.clock = clock
+        self.http = http
+        self.log = structlog.get_logger("flxd.run").bind(
+            connection=connection, operation=operation.value, run_id=run_id
+        )
+        self._db = db
+        self._cursors = {} if full else dict(cursors)
+        self._stop = stop
+        self._on_commit = on_commit
+        self.result = RunCounts()
+
+    @property
+    def stopping(self) -> bool:
+        """True once the daemon is shutting down: finish the current page, commit, return."""
+        return self._stop.is_set()
+
+    def cursor(self, part: str = "") -> str | None:
+        """The committed cursor: None on the first run, and at the start of a `--full` run."""
+        return self._cursors.get(part)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.result.counts[key] = self.result.counts.get(key, 0) + n
+
+    def skip(self, error: RecordError) -> None:
+        """A bad record: count it, keep the reason for the run record, and go on."""
+        self.count("skipped")
+        reason = f"{error.record}: {error}" if error.record else str(error)
+        if len(self.result.errors) < MAX_ERRORS_KEPT:
+            self.result.errors.append(reason)
+        self.log.warning("record skipped", reason=reason)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[HubWriter]:
+        async with self._db.transaction() as tx:
+            writer = HubWriter(tx, self.clock)
+            yield writer
+            journal = Journal(tx, self.clock.now())
+            for part, value in writer.cursor_updates.items():
+                await journal.save_cursor(
+                    self.connection, self.operation.value, value, part=part, run_id=self.run_id
+                )
+        self._cursors.update(writer.cursor_updates)
+        if self._on_commit is not None:
+            self._on_commit(writer)

@@ -1,0 +1,290 @@
+"""The daemon's lifecycle: start the hub, connections, scheduler and sinks; reload on SIGHUP;
+on SIGTERM/SIGINT stop starting runs, let running ones finish their page, commit, exit 0."""
+
+from __future__ import annotations
+
+import signal
+import socket
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import anyio
+import structlog
+from anyio.abc import TaskGroup
+
+from flxd.clock import Clock, SystemClock
+from flxd.config import Config, load_config
+from flxd.connections import ConnectionRuntime, build_runtime
+from flxd.context import SinkServices
+from flxd.delivery import Delivery
+from flxd.errors import ConfigError, UsageError
+from flxd.http import open_session
+from flxd.hub import open_hub
+from flxd.journal import Journal
+from flxd.logging import Redactor
+from flxd.notify import Notifier
+from flxd.operation import RUN_ORDER, Operation
+from flxd.plugins import PluginHost
+from flxd.registry import Sink
+from flxd.runner import RunKey, Runner, RunSummary
+from flxd.scheduler import Scheduler, plan_jobs
+from flxd.store import Database
+
+__all__ = ["Daemon", "Selection"]
+
+log = structlog.get_logger("flxd.daemon")
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which runs `run --once` performs: all, one connection, or one operation of it."""
+
+    connection: str | None = None
+    operation: Operation | None = None
+
+    def keys(self, config: Config) -> dict[str, list[RunKey]]:
+        if self.connection is not None and self.connection not in config.connections:
+            known = ", ".join(sorted(config.connections)) or "none"
+            raise UsageError(f"unknown connection {self.connection!r} (configured: {known})")
+        plan: dict[str, list[RunKey]] = {}
+        for name, conn in sorted(config.connections.items()):
+            if self.connection not in (None, name) or not conn.settings.enabled:
+                continue
+            ops = [op for op in RUN_ORDER if op in conn.enabled_operations()]
+            if self.operation is not None:
+                if self.operation not in conn.operations:
+                    raise UsageError(
+                        f"{name}: channel {conn.channel!r} does not support {self.operation.value}"
+                    )
+                ops = [self.operation]  # asked for by name: run it even if not enabled
+            plan[name] = [RunKey(name, op) for op in ops]
+        return plan
+
+
+class Daemon:
+    def __init__(
+        self,
+        config: Config,
+        host: PluginHost,
+        *,
+        clock: Clock | None = None,
+        redactor: Redactor | None = None,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self.config = config
+        self.host = host
+        self.clock = clock or SystemClock()
+        self.node = config.daemon.node_id or socket.gethostname()
+        self._redactor = redactor
+        self._notifier = notifier or Notifier()
+        self._session: aiohttp.ClientSession | None = None
+        self.runner: Runner | None = None
+        self.delivery: Delivery | None = None
+        self._tg: TaskGroup | None = None
+
+    # ---- shared set-up -------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _started(self) -> AsyncIterator[tuple[Database, TaskGroup]]:
+        async with open_hub(self.config) as db, open_session() as session:
+            self._session = session
+            async with db.transaction() as tx:
+                abandoned = await Journal(tx, self.clock.now()).abandon_running(self.node)
+            if abandoned:
+                log.warning(
+                    "runs left unfinished by a previous process marked failed", count=abandoned
+                )
+            delivery = Delivery(db, self.clock, self._build_sinks(self.config))
+            runner = Runner(
+                db=db,
+                clock=self.clock,
+                node=self.node,
+                max_concurrent_runs=self.config.daemon.max_concurrent_runs,
+                on_events=delivery.wake,
+            )
+            self.runner, self.delivery = runner, delivery
+            runner.connections = self._build_connections(self.config, {})
+            await runner.load_health()
+            try:
+                async with anyio.create_task_group() as tg:
+                    await tg.start(runner.serve)
+                    yield db, tg
+                    tg.cancel_scope.cancel()
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await self._close(runner.connections.values())
+                    await delivery.aclose()
+
+    def _build_connections(
+        self, config: Config, current: dict[str, ConnectionRuntime]
+    ) -> dict[str, ConnectionRuntime]:
+        assert self._session is not None
+        built: dict[str, ConnectionRuntime] = {}
+        for name, conn in config.connections.items():
+            old = current.get(name)
+            if old is not None and old.config == conn:
+                built[name] = old
+                continue
+            channel_type = self.host.channels.get(conn.channel)
+            assert channel_type is not None  # the config loader checked it
+            built[name] = build_runtime(
+                conn,
+                channel_type,
+                session=self._session,
+                clock=self.clock,
+                state_dir=config.daemon.state_dir,
+                limiter=old.limiter if old is not None else None,
+            )
+        return built
+
+    def _build_sinks(self, config: Config) -> dict[str, Sink]:
+        sinks: dict[str, Sink] = {}
+        for name, table in config.sinks.items():
+            sink_type = self.host.sinks.get(table.type)
+            assert sink_type is not None
+            sinks[name] = sink_type.create(
+                table.settings,
+                SinkServices(
+                    name=name,
+                    clock=self.clock,
+                    log=log.bind(sink=name),
+                    state_dir=config.daemon.state_dir,
+                ),
+            )
+        return sinks
+
+    async def _close(self, runtimes: Iterable[ConnectionRuntime]) -> None:
+        for runtime in runtimes:
+            try:
+                await runtime.channel.aclose()
+            except Exception:
+                log.exception("channel failed to close", connection=runtime.name)
+
+    # ---- run --once ----------------------------------------------------------------------
+
+    async def run_once(
+        self, selection: Selection = Selection(), *, full: bool = False
+    ) -> list[RunSummary]:
+        """Run the selected operations once, in dependency order per connection, connections
+        side by side. SIGTERM/SIGINT drain as in the daemon."""
+        plan = selection.keys(self.config)
+        summaries: list[RunSummary] = []
+        async with self._started() as (_, tg):
+            runner = self.runner
+            assert runner is not None and self.delivery is not None
+            tg.start_soon(self._drain_on_signal, runner)
+
+            async def one_connection(keys: list[RunKey]) -> None:
+                for key in keys:
+                    if runner.draining:
+                        return
+                    summaries.append(await runner.run_now(key, trigger="once", full=full))
+
+            async with anyio.create_task_group() as inner:
+                for keys in plan.values():
+                    inner.start_soon(one_connection, keys)
+            await self.delivery.deliver_pending()
+        order = {key: i for i, key in enumerate(k for keys in plan.values() for k in keys)}
+        return sorted(summaries, key=lambda s: order[s.key])
+
+    async def _drain_on_signal(self, runner: Runner) -> None:
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                log.info(
+                    "signal received; finishing current pages", signal=signal.Signals(signum).name
+                )
+                await runner.drain(self.config.daemon.grace_period)
+                return
+
+    # ---- the daemon ----------------------------------------------------------------------
+
+    async def serve(self) -> int:
+        """Run until SIGTERM/SIGINT; returns the exit status."""
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
+            async with self._started() as (_, tg):
+                runner, delivery = self.runner, self.delivery
+                assert runner is not None and delivery is not None
+                await tg.start(delivery.serve)
+                self._tg = tg
+                scheduler = Scheduler(runner, self.clock)
+                scheduler.start(plan_jobs(self.config))
+                self.scheduler = scheduler
+                if self._notifier.watchdog_interval:
+                    tg.start_soon(self._watchdog, self._notifier.watchdog_interval)
+                self._announce()
+                async for signum in signals:
+                    if signum == signal.SIGHUP:
+                        await self._reload(scheduler)
+                        continue
+                    log.info(
+                        "signal received; stopping",
+                        signal=signal.Signals(signum).name,
+                        grace_s=self.config.daemon.grace_period,
+                    )
+                    break
+                self._notifier.stopping()
+                scheduler.shutdown()
+                await runner.drain(self.config.daemon.grace_period)
+                with anyio.move_on_after(5, shield=True):
+                    await delivery.deliver_pending()
+        log.info("stopped")
+        return 0
+
+    def _announce(self) -> None:
+        count = len(self.config.connections)
+        if count == 0:
+            log.warning(
+                "no connections configured: the daemon idles until [connections.NAME] "
+                "tables are added and it is reloaded (SIGHUP)"
+            )
+        jobs = len(plan_jobs(self.config))
+        log.info(
+            "flxd started",
+            node=self.node,
+            connections=count,
+            jobs=jobs,
+            database=self.config.database_url.split("://", 1)[0],
+        )
+        self._notifier.ready(f"{count} connection(s), {jobs} job(s)")
+
+    async def _watchdog(self, interval: float) -> None:
+        while True:
+            self._notifier.watchdog()
+            await anyio.sleep(interval)
+
+    async def _reload(self, scheduler: Scheduler) -> None:
+        """Re-read the config; an invalid new file leaves the running config in place."""
+        runner, delivery = self.runner, self.delivery
+        assert runner is not None and delivery is not None and self._tg is not None
+        assert self.config.path is not None
+        self._notifier.reloading()
+        try:
+            config = load_config(Path(self.config.path), self.host)
+            connections = self._build_connections(config, runner.connections)
+        except Exception as exc:  # an operator's mistake must not take the daemon down
+            problems = (
+                [str(p) for p in exc.problems] if isinstance(exc, ConfigError) else [str(exc)]
+            )
+            log.error("reload refused; still running on the previous config", problems=problems)
+            self._notifier.ready("reload refused")
+            return
+        if self._redactor is not None:
+            self._redactor.add(config.secret_values())
+        retired = [rt for name, rt in runner.connections.items() if connections.get(name) is not rt]
+        runner.connections = connections
+        self.config = config
+        await runner.load_health()
+        delivery.sinks = self._build_sinks(config)
+        scheduler.replace(plan_jobs(config))
+        for runtime in retired:
+            self._tg.start_soon(self._retire, runtime)
+        log.info("config reloaded", connections=len(connections))
+        self._notifier.ready(f"{len(connections)} connection(s)")
+
+    async def _retire(self, runtime: ConnectionRuntime) -> None:
+        """Close a replaced connection once the runs still using it are done."""
+        await runtime.wait_idle()
+        await self._close([runtime])

@@ -1,0 +1,203 @@
+"""What flxd remembers about its own work: cursors, run history, and connection health."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from flxd.store import Row, Tx, db_time, parse_db_time
+
+__all__ = ["ConnectionHealth", "Journal", "RunOutcome", "RunRecord"]
+
+
+class RunOutcome(StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    PARTIAL = "partial"  # finished, but some records were skipped with errors
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # stopped by shutdown; committed pages stay committed
+    NEEDS_REAUTH = "needs_reauth"
+    SKIPPED = "skipped"  # not run (connection waiting for re-authentication); never stored
+
+
+class ConnectionHealth(StrEnum):
+    ACTIVE = "active"
+    NEEDS_REAUTH = "needs_reauth"
+    PENDING_AUTH = "pending_auth"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunRecord:
+    id: int
+    connection: str
+    operation: str
+    trigger: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: RunOutcome
+    counts: Mapping[str, int]
+    error: str | None
+
+
+class Journal:
+    def __init__(self, tx: Tx, now: datetime) -> None:
+        self._tx = tx
+        self._now = now
+
+    # ---- cursors -------------------------------------------------------------------------
+
+    async def cursor(self, connection: str, operation: str, part: str = "") -> str | None:
+        value = await self._tx.fetchval(
+            "SELECT value FROM cursors WHERE connection = ? AND operation = ? AND part = ?",
+            connection,
+            operation,
+            part,
+        )
+        return None if value is None else str(value)
+
+    async def save_cursor(
+        self,
+        connection: str,
+        operation: str,
+        value: str,
+        *,
+        part: str = "",
+        run_id: int | None = None,
+    ) -> None:
+        await self._tx.execute(
+            "INSERT INTO cursors (connection, operation, part, value, run_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection, operation, part) DO UPDATE SET "
+            "value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at",
+            connection,
+            operation,
+            part,
+            value,
+            run_id,
+            db_time(self._now),
+        )
+
+    async def cursors_of(self, connection: str, operation: str) -> dict[str, str]:
+        """Every part's cursor of one (connection, operation)."""
+        rows = await self._tx.fetch(
+            "SELECT part, value FROM cursors WHERE connection = ? AND operation = ?",
+            connection,
+            operation,
+        )
+        return {r["part"]: r["value"] for r in rows}
+
+    async def cursors(self) -> list[tuple[str, str, str, str, datetime]]:
+        rows = await self._tx.fetch(
+            "SELECT connection, operation, part, value, updated_at FROM cursors "
+            "ORDER BY connection, operation, part"
+        )
+        return [
+            (r["connection"], r["operation"], r["part"], r["value"], parse_db_time(r["updated_at"]))  # type: ignore[misc]
+            for r in rows
+        ]
+
+    # ---- runs ----------------------------------------------------------------------------
+
+    async def start_run(self, connection: str, operation: str, trigger: str, node: str) -> int:
+        run_id = await self._tx.fetchval(
+            "INSERT INTO runs (connection, operation, trigger, node, started_at, outcome) "
+            "VALUES (?, ?, ?, ?, ?, 'running') RETURNING id",
+            connection,
+            operation,
+            trigger,
+            node,
+            db_time(self._now),
+        )
+        return int(run_id)
+
+    async def finish_run(
+        self, run_id: int, outcome: RunOutcome, counts: Mapping[str, int], error: str | None
+    ) -> None:
+        await self._tx.execute(
+            "UPDATE runs SET ended_at = ?, outcome = ?, counts = ?, error = ? WHERE id = ?",
+            db_time(self._now),
+            outcome.value,
+            json.dumps(dict(counts), sort_keys=True),
+            error,
+            run_id,
+        )
+
+    async def abandon_running(self, node: str) -> int:
+        """Runs this node left 'running' when its process died: mark them failed at start-up."""
+        return await self._tx.execute(
+            "UPDATE runs SET outcome = 'failed', ended_at = ?, "
+            "error = 'the process stopped during the run' WHERE outcome = 'running' AND node = ?",
+            db_time(self._now),
+            node,
+        )
+
+    async def runs(
+        self, *, connection: str | None = None, operation: str | None = None, limit: int = 20
+    ) -> list[RunRecord]:
+        sql, args = "SELECT * FROM runs WHERE 1 = 1", []
+        if connection is not None:
+            sql += " AND connection = ?"
+            args.append(connection)
+        if operation is not None:
+            sql += " AND operation = ?"
+            args.append(operation)
+        rows = await self._tx.fetch(sql + " ORDER BY id DESC LIMIT ?", *args, limit)
+        return [_run_record(r) for r in rows]
+
+    async def last_runs(self) -> dict[tuple[str, str], RunRecord]:
+        """The latest run of each (connection, operation)."""
+        rows = await self._tx.fetch(
+            "SELECT r.* FROM runs r JOIN (SELECT connection, operation, max(id) AS id FROM runs "
+            "GROUP BY connection, operation) m ON m.id = r.id"
+        )
+        return {(r["connection"], r["operation"]): _run_record(r) for r in rows}
+
+    # ---- connection health ---------------------------------------------------------------
+
+    async def health(self) -> dict[str, tuple[ConnectionHealth, str | None, str | None]]:
+        """connection -> (health, reason, credentials fingerprint)."""
+        rows = await self._tx.fetch(
+            "SELECT connection, state, reason, fingerprint FROM connection_state"
+        )
+        return {
+            r["connection"]: (ConnectionHealth(r["state"]), r["reason"], r["fingerprint"])
+            for r in rows
+        }
+
+    async def set_health(
+        self,
+        connection: str,
+        health: ConnectionHealth,
+        *,
+        reason: str | None = None,
+        fingerprint: str | None = None,
+    ) -> None:
+        await self._tx.execute(
+            "INSERT INTO connection_state (connection, state, reason, fingerprint, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection) DO UPDATE SET state = excluded.state, "
+            "reason = excluded.reason, fingerprint = excluded.fingerprint, "
+            "updated_at = excluded.updated_at",
+            connection,
+            health.value,
+            reason,
+            fingerprint,
+            db_time(self._now),
+        )
+
+
+def _run_record(row: Row) -> RunRecord:
+    started = parse_db_time(row["started_at"])
+    assert started is not None
+    return RunRecord(
+        id=row["id"],
+        connection=row["connection"],
+        operation=row["operation"],
+        trigger=row["trigger"],
+        started_at=started,
+        ended_at=parse_db_time(row["ended_at"]),
+        outcome=RunOutcome(row["outcome"]),
+        counts=json.loads(row["counts"]),
+        error=row["error"],
+    )

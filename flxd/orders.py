@@ -1,0 +1,396 @@
+"""The hub order book: orders stored once per (connection, channel order id), their shipments,
+and the erasure of customers' personal data after the retention period."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from flxd.model import Address, Order, OrderLine, Shipment, ShipmentLine, ShipmentState
+from flxd.store import Row, Tx, db_money, db_time, parse_db_money, parse_db_time
+
+__all__ = ["OrderBook", "ShipmentRejected", "StoredOrder"]
+
+_PII_ADDRESS_COLUMNS = (
+    "name",
+    "company",
+    "street_1",
+    "street_2",
+    "city",
+    "state",
+    "zip",
+    "phone",
+    "email",
+)
+
+
+class ShipmentRejected(ValueError):
+    """A shipment the hub cannot record (unknown order or line, quantity over what is unshipped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrder:
+    id: int
+    created: bool
+    """True when this call stored the order; False when it was already in the book."""
+
+
+class OrderBook:
+    """Order-book operations inside one transaction."""
+
+    def __init__(self, tx: Tx, now: datetime) -> None:
+        self._tx = tx
+        self._now = db_time(now)
+
+    async def store(self, order: Order) -> StoredOrder:
+        """Store an order once; a later call for the same order only refreshes its status."""
+        row = await self._tx.fetchrow(
+            "SELECT id FROM orders WHERE connection = ? AND channel_order_id = ?",
+            order.connection,
+            order.channel_order_id,
+        )
+        if row is not None:
+            await self._tx.execute(
+                "UPDATE orders SET status_code = ?, status_name = ?, modified_at = ? WHERE id = ?",
+                order.status_code,
+                order.status_name,
+                db_time(order.modified_at),
+                row["id"],
+            )
+            return StoredOrder(row["id"], created=False)
+        order_id = await self._tx.fetchval(
+            "INSERT INTO orders (connection, channel_order_id, status_code, status_name, "
+            "created_at, modified_at, currency, subtotal, shipping_total, tax_total, "
+            "discount_total, grand_total, customer_name, customer_email, customer_phone, "
+            "billing_address, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            order.connection,
+            order.channel_order_id,
+            order.status_code,
+            order.status_name,
+            db_time(order.created_at),
+            db_time(order.modified_at),
+            order.currency,
+            db_money(order.subtotal),
+            db_money(order.shipping_total),
+            db_money(order.tax_total),
+            db_money(order.discount_total),
+            db_money(order.grand_total),
+            order.customer_name,
+            order.customer_email,
+            order.customer_phone,
+            None if order.billing_address is None else json.dumps(asdict(order.billing_address)),
+            self._now,
+        )
+        skus = {line.sku.lower(): line.sku for line in order.lines if line.sku}
+        variant_ids = await self._variant_ids(list(skus))
+        await self._tx.executemany(
+            "INSERT INTO order_lines (order_id, channel_line_id, channel_address_id, sku, "
+            "variant_id, name, quantity, unit_price, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    order_id,
+                    line.channel_line_id,
+                    line.channel_address_id,
+                    line.sku,
+                    variant_ids.get(line.sku.lower()) if line.sku else None,
+                    line.name,
+                    line.quantity,
+                    db_money(line.unit_price),
+                    db_money(line.total),
+                )
+                for line in order.lines
+            ],
+        )
+        await self._tx.executemany(
+            "INSERT INTO order_addresses (order_id, channel_address_id, name, company, street_1, "
+            "street_2, city, state, zip, country, country_code, phone, email, shipping_method) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    order_id,
+                    a.channel_address_id,
+                    a.name,
+                    a.company,
+                    a.street_1,
+                    a.street_2,
+                    a.city,
+                    a.state,
+                    a.zip,
+                    a.country,
+                    a.country_code,
+                    a.phone,
+                    a.email,
+                    a.shipping_method,
+                )
+                for a in order.addresses
+            ],
+        )
+        return StoredOrder(int(order_id), created=True)
+
+    async def _variant_ids(self, keys: list[str]) -> dict[str, int]:
+        if not keys:
+            return {}
+        marks = ", ".join("?" * len(keys))
+        rows = await self._tx.fetch(
+            f"SELECT sku_key, id FROM variants WHERE sku_key IN ({marks})", *keys
+        )
+        return {r["sku_key"]: r["id"] for r in rows}
+
+    async def get(self, connection: str, channel_order_id: str) -> Order | None:
+        row = await self._tx.fetchrow(
+            "SELECT * FROM orders WHERE connection = ? AND channel_order_id = ?",
+            connection,
+            channel_order_id,
+        )
+        return None if row is None else await self._order(row)
+
+    async def get_by_id(self, order_id: int) -> Order | None:
+        row = await self._tx.fetchrow("SELECT * FROM orders WHERE id = ?", order_id)
+        return None if row is None else await self._order(row)
+
+    async def orders(
+        self, *, connection: str | None = None, after_id: int = 0, limit: int = 100
+    ) -> list[Order]:
+        sql, args = "SELECT * FROM orders WHERE id > ?", [after_id]
+        if connection is not None:
+            sql += " AND connection = ?"
+            args.append(connection)  # type: ignore[arg-type]
+        rows = await self._tx.fetch(sql + " ORDER BY id LIMIT ?", *args, limit)
+        return [await self._order(r) for r in rows]
+
+    async def mark_acknowledged(self, order_id: int, note: str | None = None) -> None:
+        await self._tx.execute(
+            "UPDATE orders SET acknowledged_at = ?, ack_note = ? WHERE id = ?",
+            self._now,
+            note,
+            order_id,
+        )
+
+    async def unacknowledged(self, connection: str, *, limit: int = 250) -> list[Order]:
+        rows = await self._tx.fetch(
+            "SELECT * FROM orders WHERE connection = ? AND acknowledged_at IS NULL "
+            "ORDER BY id LIMIT ?",
+            connection,
+            limit,
+        )
+        return [await self._order(r) for r in rows]
+
+    # ---- shipments -----------------------------------------------------------------------
+
+    async def record_shipment(
+        self,
+        order_id: int,
+        *,
+        carrier: str | None,
+        tracking_number: str | None,
+        method: str | None = None,
+        items: Sequence[tuple[str, int]] = (),
+    ) -> Shipment:
+        """Record a shipment of `items` (SKU, quantity); no items means everything unshipped.
+
+        Raises ShipmentRejected for an unknown SKU or a quantity over what is still unshipped.
+        """
+        lines = await self._tx.fetch(
+            "SELECT l.id, l.sku, l.channel_line_id, l.quantity, COALESCE((SELECT sum(s.quantity) "
+            "FROM shipment_lines s JOIN shipments h ON h.id = s.shipment_id "
+            "WHERE s.order_line_id = l.id AND h.state <> 'failed'), 0) AS shipped "
+            "FROM order_lines l WHERE l.order_id = ? ORDER BY l.id",
+            order_id,
+        )
+        if not lines:
+            raise ShipmentRejected(f"order {order_id} is not in the hub or has no lines")
+        open_qty = {r["id"]: r["quantity"] - r["shipped"] for r in lines}
+        chosen: list[tuple[int, int]] = []
+        if not items:
+            chosen = [(line_id, qty) for line_id, qty in open_qty.items() if qty > 0]
+        for sku, quantity in items:
+            if quantity <= 0:
+                raise ShipmentRejected(f"{sku}: quantity must be positive, got {quantity}")
+            remaining = quantity
+            for r in lines:
+                if r["sku"] is not None and r["sku"].lower() == sku.lower() and remaining:
+                    take = min(remaining, open_qty[r["id"]])
+                    if take > 0:
+                        chosen.append((r["id"], take))
+                        open_qty[r["id"]] -= take
+                        remaining -= take
+            if remaining:
+                raise ShipmentRejected(
+                    f"{sku}: {quantity} requested, only {quantity - remaining} unshipped"
+                )
+        if not chosen:
+            raise ShipmentRejected(f"order {order_id}: nothing left to ship")
+        shipment_id = await self._tx.fetchval(
+            "INSERT INTO shipments (order_id, carrier, tracking_number, method, state, created_at) "
+            "VALUES (?, ?, ?, ?, 'pending', ?) RETURNING id",
+            order_id,
+            carrier,
+            tracking_number,
+            method,
+            self._now,
+        )
+        await self._tx.executemany(
+            "INSERT INTO shipment_lines (shipment_id, order_line_id, quantity) VALUES (?, ?, ?)",
+            [(shipment_id, line_id, qty) for line_id, qty in chosen],
+        )
+        shipment = await self.shipment(int(shipment_id))
+        assert shipment is not None
+        return shipment
+
+    async def shipment(self, shipment_id: int) -> Shipment | None:
+        row = await self._tx.fetchrow("SELECT * FROM shipments WHERE id = ?", shipment_id)
+        return None if row is None else (await self._shipments([row]))[0]
+
+    async def pending_shipments(self, connection: str, *, limit: int = 100) -> list[Shipment]:
+        rows = await self._tx.fetch(
+            "SELECT h.* FROM shipments h JOIN orders o ON o.id = h.order_id "
+            "WHERE h.state = 'pending' AND o.connection = ? ORDER BY h.id LIMIT ?",
+            connection,
+            limit,
+        )
+        return await self._shipments(rows)
+
+    async def shipments_of(self, order_id: int) -> list[Shipment]:
+        rows = await self._tx.fetch(
+            "SELECT * FROM shipments WHERE order_id = ? ORDER BY id", order_id
+        )
+        return await self._shipments(rows)
+
+    async def mark_shipment(
+        self,
+        shipment_id: int,
+        state: ShipmentState,
+        *,
+        channel_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        await self._tx.execute(
+            "UPDATE shipments SET state = ?, "
+            "channel_shipment_id = COALESCE(?, channel_shipment_id), "
+            "error = ?, pushed_at = CASE WHEN ? = 'pushed' THEN ? ELSE pushed_at END WHERE id = ?",
+            state.value,
+            channel_id,
+            error,
+            state.value,
+            self._now,
+            shipment_id,
+        )
+
+    async def _shipments(self, rows: Sequence[Row]) -> list[Shipment]:
+        result: list[Shipment] = []
+        for row in rows:
+            lines = await self._tx.fetch(
+                "SELECT s.order_line_id, s.quantity, l.sku, l.channel_line_id "
+                "FROM shipment_lines s "
+                "JOIN order_lines l ON l.id = s.order_line_id WHERE s.shipment_id = ? "
+                "ORDER BY s.order_line_id",
+                row["id"],
+            )
+            result.append(
+                Shipment(
+                    id=row["id"],
+                    order_id=row["order_id"],
+                    carrier=row["carrier"],
+                    tracking_number=row["tracking_number"],
+                    method=row["method"],
+                    state=ShipmentState(row["state"]),
+                    channel_shipment_id=row["channel_shipment_id"],
+                    error=row["error"],
+                    created_at=parse_db_time(row["created_at"]),
+                    lines=tuple(
+                        ShipmentLine(
+                            order_line_id=r["order_line_id"],
+                            quantity=r["quantity"],
+                            sku=r["sku"],
+                            channel_line_id=r["channel_line_id"],
+                        )
+                        for r in lines
+                    ),
+                )
+            )
+        return result
+
+    # ---- personal data -------------------------------------------------------------------
+
+    async def erase_personal_data(self, connection: str, imported_before: datetime) -> int:
+        """Erase customer names, emails, phones and addresses of orders imported before the
+        cutoff; orders keep totals, SKUs and status. Returns the number of orders erased."""
+        cutoff = db_time(imported_before)
+        ids = [
+            r["id"]
+            for r in await self._tx.fetch(
+                "SELECT id FROM orders WHERE connection = ? AND imported_at < ? "
+                "AND pii_erased_at IS NULL",
+                connection,
+                cutoff,
+            )
+        ]
+        if not ids:
+            return 0
+        await self._tx.executemany(
+            "UPDATE orders SET customer_name = NULL, customer_email = NULL, customer_phone = NULL, "
+            "billing_address = NULL, pii_erased_at = ? WHERE id = ?",
+            [(self._now, i) for i in ids],
+        )
+        blank = ", ".join(f"{c} = NULL" for c in _PII_ADDRESS_COLUMNS)
+        await self._tx.executemany(
+            f"UPDATE order_addresses SET {blank} WHERE order_id = ?", [(i,) for i in ids]
+        )
+        return len(ids)
+
+    async def _order(self, row: Row) -> Order:
+        lines = await self._tx.fetch(
+            "SELECT * FROM order_lines WHERE order_id = ? ORDER BY id", row["id"]
+        )
+        addresses = await self._tx.fetch(
+            "SELECT * FROM order_addresses WHERE order_id = ? ORDER BY id", row["id"]
+        )
+        billing = json.loads(row["billing_address"]) if row["billing_address"] else None
+        return Order(
+            id=row["id"],
+            connection=row["connection"],
+            channel_order_id=row["channel_order_id"],
+            status_code=row["status_code"],
+            status_name=row["status_name"],
+            created_at=_time(row["created_at"]),
+            modified_at=_time(row["modified_at"]),
+            currency=row["currency"],
+            subtotal=parse_db_money(row["subtotal"]),
+            shipping_total=parse_db_money(row["shipping_total"]),
+            tax_total=parse_db_money(row["tax_total"]),
+            discount_total=parse_db_money(row["discount_total"]),
+            grand_total=Decimal(row["grand_total"]),
+            customer_name=row["customer_name"],
+            customer_email=row["customer_email"],
+            customer_phone=row["customer_phone"],
+            billing_address=Address(**billing) if billing else None,
+            imported_at=parse_db_time(row["imported_at"]),
+            acknowledged_at=parse_db_time(row["acknowledged_at"]),
+            pii_erased_at=parse_db_time(row["pii_erased_at"]),
+            lines=tuple(
+                OrderLine(
+                    id=r["id"],
+                    channel_line_id=r["channel_line_id"],
+                    sku=r["sku"],
+                    name=r["name"],
+                    quantity=r["quantity"],
+                    unit_price=parse_db_money(r["unit_price"]),
+                    total=parse_db_money(r["total"]),
+                    channel_address_id=r["channel_address_id"],
+                )
+                for r in lines
+            ),
+            addresses=tuple(
+                Address(**{k: r[k] for k in Address.__dataclass_fields__}) for r in addresses
+            ),
+        )
+
+
+def _time(text: str) -> datetime:
+    moment = parse_db_time(text)
+    assert moment is not None
+    return moment

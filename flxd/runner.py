@@ -1,0 +1,317 @@
+"""Runs operations: one at a time per (connection, operation), recorded, and stopped cleanly.
+
+The scheduler, webhooks and `run --once` all ask for runs through `request`. A request for a
+key that is already running does not start a second run; it queues one follow-up run (many
+requests coalesce into it). Only the runner catches errors broadly: it turns them into a run
+outcome, pauses a connection whose credentials fail, and keeps every other connection going.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import anyio
+import structlog
+from anyio.abc import TaskGroup, TaskStatus
+
+from flxd.clock import Clock
+from flxd.connections import ConnectionRuntime
+from flxd.context import HubWriter, RunContext
+from flxd.errors import AuthError, ChannelError, FencedError, FlxdError
+from flxd.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.operation import Operation
+from flxd.store import Database
+
+__all__ = ["RunKey", "RunSummary", "Runner"]
+
+log = structlog.get_logger("flxd.runner")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RunKey:
+    connection: str
+    operation: Operation
+
+    def __str__(self) -> str:
+        return f"{self.connection}/{self.operation.value}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunSummary:
+    key: RunKey
+    trigger: str
+    outcome: RunOutcome
+    run_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    duration: float = 0.0
+
+
+@dataclass(slots=True)
+class _Request:
+    trigger: str
+    full: bool
+    done: anyio.Event = field(default_factory=anyio.Event)
+    summary: RunSummary | None = None
+
+
+@dataclass(slots=True)
+class _KeyState:
+    running: _Request | None = None
+    queued: _Request | None = None
+    scope: anyio.CancelScope | None = None
+    last: RunSummary | None = None
+
+
+class Runner:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        node: str,
+        max_concurrent_runs: int = 32,
+        on_events: Callable[[], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.node = node
+        self.connections: dict[str, ConnectionRuntime] = {}
+        self.health: dict[str, ConnectionHealth] = {}
+        self._keys: dict[RunKey, _KeyState] = {}
+        self._capacity = anyio.CapacityLimiter(max_concurrent_runs)
+        self._stop = anyio.Event()
+        self._closed = anyio.Event()
+        self._tg: TaskGroup | None = None
+        self._on_events = on_events
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    async def serve(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        """Run requested runs until `drain` has finished."""
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            task_status.started()
+            await self._closed.wait()
+            tg.cancel_scope.cancel()
+        self._tg = None
+
+    async def load_health(self) -> None:
+        """Resume the needs-reauth pauses recorded earlier, unless the credentials changed."""
+        async with self.db.transaction() as tx:
+            journal = Journal(tx, self.clock.now())
+            recorded = await journal.health()
+            for name, runtime in self.connections.items():
+                state, _, fingerprint = recorded.get(name, (ConnectionHealth.ACTIVE, None, None))
+                if state is ConnectionHealth.NEEDS_REAUTH and fingerprint != runtime.fingerprint:
+                    await journal.set_health(
+                        name, ConnectionHealth.ACTIVE, fingerprint=runtime.fingerprint
+                    )
+                    log.info("credentials changed; connection resumes", connection=name)
+                    state = ConnectionHealth.ACTIVE
+                self.health[name] = state
+
+    async def drain(self, grace: float) -> None:
+        """Stop starting runs; let running ones finish their page within `grace` seconds, then
+        cancel what is left (uncommitted pages roll back; committed cursors stay)."""
+        self._stop.set()
+        for state in self._keys.values():
+            state.queued = None
+        with anyio.move_on_after(grace):
+            await self.wait_idle()
+        for state in self._keys.values():
+            if state.scope is not None:
+                state.scope.cancel()
+        with anyio.move_on_after(5):
+            await self.wait_idle()
+        self._closed.set()
+
+    async def wait_idle(self) -> None:
+        for state in list(self._keys.values()):
+            while state.running is not None:
+                await state.running.done.wait()
+
+    @property
+    def draining(self) -> bool:
+        return self._stop.is_set()
+
+    # ---- requests ------------------------------------------------------------------------
+
+    def request(self, key: RunKey, *, trigger: str, full: bool = False) -> anyio.Event | None:
+        """Ask for a run. Returns an event set when a run covering this request has finished,
+        or None when the runner is draining or the key is unknown."""
+        if self._stop.is_set() or self._tg is None or key.connection not in self.connections:
+            return None
+        state = self._keys.setdefault(key, _KeyState())
+        if state.running is None:
+            state.running = _Request(trigger, full)
+            self._tg.start_soon(self._loop, key, state)
+            return state.running.done
+        if state.queued is None:
+            state.queued = _Request(trigger, full)
+        else:
+            state.queued.full = state.queued.full or full
+        return state.queued.done
+
+    async def run_now(self, key: RunKey, *, trigger: str, full: bool = False) -> RunSummary:
+        """Request a run and wait for it."""
+        done = self.request(key, trigger=trigger, full=full)
+        if done is None:
+            return RunSummary(
+                key=key,
+                trigger=trigger,
+                outcome=RunOutcome.SKIPPED,
+                error="not running: shutting down or unknown connection",
+            )
+        await done.wait()
+        state = self._keys[key]
+        assert state.last is not None
+        return state.last
+
+    def last_summary(self, key: RunKey) -> RunSummary | None:
+        state = self._keys.get(key)
+        return None if state is None else state.last
+
+    def running_keys(self) -> Iterable[RunKey]:
+        return [k for k, s in self._keys.items() if s.running is not None]
+
+    async def _loop(self, key: RunKey, state: _KeyState) -> None:
+        try:
+            while state.running is not None:
+                request = state.running
+                try:
+                    summary = await self._execute(key, request, state)
+                finally:
+                    state.running = None
+                state.last = summary
+                request.summary = summary
+                request.done.set()
+                if state.queued is not None and not self._stop.is_set():
+                    state.running, state.queued = state.queued, None
+        finally:
+            # Whatever happened, nobody waits forever on a request that will not run.
+            for pending in (state.running, state.queued):
+                if pending is not None:
+                    pending.done.set()
+            state.running = state.queued = None
+
+    # ---- one run -------------------------------------------------------------------------
+
+    async def _execute(self, key: RunKey, request: _Request, state: _KeyState) -> RunSummary:
+        runtime = self.connections[key.connection]
+        if self.health.get(key.connection) is ConnectionHealth.NEEDS_REAUTH:
+            return RunSummary(
+                key=key,
+                trigger=request.trigger,
+                outcome=RunOutcome.SKIPPED,
+                error="connection needs re-authentication",
+            )
+        async with self._capacity:
+            with runtime.in_use():
+                return await self._run(key, request, state, runtime)
+
+    async def _run(
+        self, key: RunKey, request: _Request, state: _KeyState, runtime: ConnectionRuntime
+    ) -> RunSummary:
+        started = self.clock.monotonic()
+        async with self.db.transaction() as tx:
+            journal = Journal(tx, self.clock.now())
+            run_id = await journal.start_run(
+                key.connection, key.operation.value, request.trigger, self.node
+            )
+            cursors = await journal.cursors_of(key.connection, key.operation.value)
+        run_log = log.bind(connection=key.connection, operation=key.operation.value, run_id=run_id)
+        run_log.debug("run started", trigger=request.trigger, full=request.full)
+        ctx = RunContext(
+            connection=key.connection,
+            operation=key.operation,
+            run_id=run_id,
+            settings=runtime.config.operations[key.operation],
+            connection_settings=runtime.config.settings,
+            full=request.full,
+            db=self.db,
+            clock=self.clock,
+            http=runtime.http,
+            cursors=cursors,
+            stop=self._stop,
+            on_commit=self._committed,
+        )
+        outcome, error = RunOutcome.OK, None
+        scope = anyio.CancelScope()
+        state.scope = scope
+        try:
+            with scope:
+                await getattr(runtime.channel, key.operation.value)(ctx)
+            if scope.cancelled_caught:
+                outcome, error = (
+                    RunOutcome.INTERRUPTED,
+                    "cancelled at shutdown after the grace period",
+                )
+        except AuthError as exc:
+            outcome, error = RunOutcome.NEEDS_REAUTH, str(exc)
+            await self._needs_reauth(runtime, str(exc))
+        except FencedError as exc:
+            outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {exc}"
+        except (ChannelError, FlxdError) as exc:
+            outcome, error = RunOutcome.FAILED, f"{type(exc).__name__}: {exc}"
+        except (
+            Exception
+        ) as exc:  # the one place that catches broadly: a bug must not stop the daemon
+            outcome, error = RunOutcome.FAILED, f"unexpected {type(exc).__name__}: {exc}"
+            run_log.exception("operation crashed")
+        finally:
+            state.scope = None
+        if outcome is RunOutcome.OK and ctx.stopping:
+            outcome = RunOutcome.INTERRUPTED  # returned early for shutdown; its pages are committed
+        if outcome is RunOutcome.OK and ctx.result.errors:
+            outcome = RunOutcome.PARTIAL
+        if error is None and ctx.result.errors:
+            error = f"{len(ctx.result.errors)} record(s) skipped; first: {ctx.result.errors[0]}"
+        duration = self.clock.monotonic() - started
+        with anyio.CancelScope(shield=True):
+            async with self.db.transaction() as tx:
+                await Journal(tx, self.clock.now()).finish_run(
+                    run_id, outcome, ctx.result.counts, error
+                )
+        level = "info" if outcome in (RunOutcome.OK, RunOutcome.PARTIAL) else "error"
+        getattr(run_log, level)(
+            "run finished",
+            trigger=request.trigger,
+            outcome=outcome.value,
+            duration_s=round(duration, 3),
+            error=error,
+            **ctx.result.counts,
+        )
+        return RunSummary(
+            key=key,
+            trigger=request.trigger,
+            outcome=outcome,
+            run_id=run_id,
+            counts=dict(ctx.result.counts),
+            error=error,
+            duration=duration,
+        )
+
+    async def _needs_reauth(self, runtime: ConnectionRuntime, reason: str) -> None:
+        if self.health.get(runtime.name) is ConnectionHealth.NEEDS_REAUTH:
+            return
+        self.health[runtime.name] = ConnectionHealth.NEEDS_REAUTH
+        with anyio.CancelScope(shield=True):
+            async with self.db.transaction() as tx:
+                await Journal(tx, self.clock.now()).set_health(
+                    runtime.name,
+                    ConnectionHealth.NEEDS_REAUTH,
+                    reason=reason,
+                    fingerprint=runtime.fingerprint,
+                )
+        # One line when it starts failing; its operations stay paused until credentials change.
+        log.error(
+            "connection needs re-authentication; its runs are paused",
+            connection=runtime.name,
+            reason=reason,
+        )
+
+    def _committed(self, writer: HubWriter) -> None:
+        if writer.outbox.emitted and self._on_events is not None:
+            self._on_events()

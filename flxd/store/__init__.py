@@ -1,0 +1,41 @@
+"""The hub database: one interface, SQLite (embedded default) and PostgreSQL backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flxd.errors import StoreError
+from flxd.store.base import (
+    Database,
+    Row,
+    Tx,
+    db_money,
+    db_time,
+    parse_db_money,
+    parse_db_time,
+)
+
+__all__ = [
+    "Database",
+    "Row",
+    "Tx",
+    "db_money",
+    "db_time",
+    "open_database",
+    "parse_db_money",
+    "parse_db_time",
+]
+
+
+def open_database(url: str) -> Database:
+    """A Database for `sqlite:///path` or `postgresql://…` (not yet opened)."""
+    if url.startswith("sqlite:///"):
+        from flxd.store.sqlite import SqliteDatabase
+
+        # sqlite:///relative/path, sqlite:////absolute/path (the SQLAlchemy convention)
+        return SqliteDatabase(Path(url.removeprefix("sqlite:///")))
+    if url.startswith(("postgresql://", "postgres://")):
+        from flxd.store.postgres import PostgresDatabase
+
+        return PostgresDatabase(url)
+    raise StoreError(f"unsupported database URL {url!r}")

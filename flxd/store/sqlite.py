@@ -1,0 +1,100 @@
+"""The embedded default: one SQLite file in WAL mode, through aiosqlite."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import anyio
+
+from flxd.errors import StoreError
+from flxd.store.base import Database, Row, Tx
+
+__all__ = ["SqliteDatabase"]
+
+
+class _SqliteTx(Tx):
+    dialect = "sqlite"
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        cursor = await self._conn.execute(sql, args)
+        count = cursor.rowcount
+        await cursor.close()
+        return count
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        return list(await self._conn.execute_fetchall(sql, args))
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+    macros = {
+        "pk": "INTEGER PRIMARY KEY",
+        "int": "INTEGER",
+    }
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        # One connection, one transaction at a time: SQLite has a single writer anyway, and
+        # serialising here avoids SQLITE_BUSY between our own tasks.
+        self._lock = anyio.Lock()
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            # WAL lets CLI readers work while the daemon writes; FULL makes every commit durable
+            # even on power loss, because these rows are other people's orders and stock.
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = FULL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 15000")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open SQLite database {self.path}: {exc}") from exc
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Tx]:
+        conn = self._conn
+        if conn is None:
+            raise StoreError("the database is not open")
+        async with self._lock:
+            # IMMEDIATE takes the write lock up front, so another process (the CLI) writing at
+            # the same moment makes us wait (busy_timeout) instead of failing half-way.
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(conn)
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await conn.execute("ROLLBACK")
+                raise
+            else:
+                with anyio.CancelScope(shield=True):
+                    await conn.execute("COMMIT")
+
+    async def integrity_check(self) -> list[str]:
+        async with self.transaction() as tx:
+            rows = await tx.fetch("PRAGMA integrity_check")
+            problems = [str(r[0]) for r in rows if r[0] != "ok"]
+            problems += [
+                f"foreign key: {r[0]} row {r[1]} points to a missing {r[2]}"
+                for r in await tx.fetch("PRAGMA foreign_key_check")
+            ]
+        return problems

@@ -1,0 +1,32 @@
+"""pytest fixtures for flxd and its plugins (registered as the `flxd` pytest plugin).
+
+Async fixtures run under anyio's pytest plugin: mark tests with `@pytest.mark.anyio`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from flxd.store import Database
+from flxd.store.sqlite import SqliteDatabase
+from flxd.testing.clock import FakeClock
+
+__all__ = ["flxd_clock", "flxd_hub"]
+
+
+@pytest.fixture
+def flxd_clock() -> FakeClock:
+    """A fake clock starting at 2026-01-01T00:00:00Z."""
+    return FakeClock()
+
+
+@pytest.fixture
+async def flxd_hub(tmp_path: Path) -> AsyncIterator[Database]:
+    """A hub database on a fresh SQLite file, migrated, opened for the test."""
+    db = SqliteDatabase(tmp_path / "hub.db")
+    async with db:
+        await db.migrate()
+        yield db

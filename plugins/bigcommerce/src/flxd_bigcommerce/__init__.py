@@ -1,0 +1,1 @@
+"""BigCommerce channel for flxd."""

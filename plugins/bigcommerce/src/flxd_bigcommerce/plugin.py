@@ -1,0 +1,1 @@
+"""flxd hook implementations for BigCommerce. Hooks only register; the work lives elsewhere."""

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import pytest
+
+from flxd.store import Database
+from flxd.store.base import load_migrations
+
+pytestmark = pytest.mark.anyio
+
+TABLES = {
+    "listings",
+    "variants",
+    "change_log",
+    "counters",
+    "links",
+    "orders",
+    "order_lines",
+    "order_addresses",
+    "shipments",
+    "shipment_lines",
+    "cursors",
+    "runs",
+    "outbox",
+    "sink_offsets",
+    "connection_state",
+    "schema_migrations",
+}
+
+
+async def test_migrations_from_empty_create_every_table_once(db: Database) -> None:
+    assert await db.migrate() == []  # the fixture already migrated; a second pass is a no-op
+    async with db.transaction() as tx:
+        if tx.dialect == "sqlite":
+            rows = await tx.fetch("SELECT name FROM sqlite_master WHERE type = 'table'")
+        else:
+            rows = await tx.fetch(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "current_schema()"
+            )
+        names = {r[0] for r in rows}
+        versions = [r[0] for r in await tx.fetch("SELECT version FROM schema_migrations")]
+    assert names >= TABLES
+    assert versions == [m.version for m in load_migrations()]
+    assert await db.integrity_check() == []
+
+
+async def test_counters_only_grow(db: Database) -> None:
+    async with db.transaction() as tx:
+        first = await tx.next_values("change_seq", 3)
+        second = await tx.next_values("change_seq", 1)
+    assert (first, second) == (1, 4)
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.next_values("change_seq", 10)
+            raise RuntimeError("rolled back")
+    async with db.transaction() as tx:
+        assert await tx.next_values("change_seq", 1) == 5
