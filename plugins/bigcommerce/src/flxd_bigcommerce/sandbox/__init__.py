@@ -1,0 +1,122 @@
+"""An emulated BigCommerce store: what flxd's tests, benchmarks and default config talk to.
+
+One aiohttp application serves any number of stores under ``/stores/{store_hash}/`` with
+BigCommerce's own paths, query parameters and bodies, so the same client code talks to either;
+only the API base URL (``https://api.bigcommerce.com`` -> ``base_url``) and the login base URL
+(``https://login.bigcommerce.com`` -> ``login_base_url``) differ.
+
+Emulated:
+
+- Catalog V3: products (list with filters ``id``/``id:in``/``sku``/``sku:in``/``upc``/``mpn``/
+  ``price``/``availability``/``date_modified:min|max``/..., ``sort``/``direction``, ``page``/
+  ``limit`` <= 250, ``include=variants,custom_fields,options``, ``include_fields``), get, create
+  (with ``variants`` and ``custom_fields``), update, batch update (<= 10), delete and delete by
+  filter (<= 250); variants (per product CRUD, ``GET/PUT /catalog/variants``, batch <= 50 with
+  422 ``batch_errors``); options and option values; custom fields.
+- Inventory V3: ``PUT /inventory/adjustments/absolute`` (<= 2,000 items), ``GET /inventory/items``.
+- Orders V2: orders (list, count, get, status PUT), order products, shipping addresses,
+  shipments (list, count, create, get, update, delete), order statuses; ``GET /v2/store``,
+  ``GET /v2/time``. Orders V3 metafields. Webhooks (``/v3/hooks``) with deliveries.
+- Auth: ``X-Auth-Token`` per store (401 missing/wrong/revoked, 403 without the scope) and the
+  OAuth login service: ``{login_base_url}/oauth2/authorize`` approves at once and redirects to the
+  app's callback with ``code``, ``scope``, ``context=stores/{hash}``, ``account_uuid`` (and
+  ``state``); ``POST {login_base_url}/oauth2/token`` exchanges the code (JSON or form body).
+- Rate limits: a quota per store and window (150 per 30,000 ms by default), the four
+  ``X-Rate-Limit-*`` headers on every answer of a known store (429s and errors included), 429 with
+  ``X-Retry-After`` past the quota; optionally a cap on requests in flight per store (429 above).
+
+Using it::
+
+    flxd sandbox --port 8080 --seed-products 100 --seed-orders 50     # or:
+    python -m flxd_bigcommerce.sandbox --port 8080 --stores 2 --quota 5 --window-ms 200
+
+    sandbox = Sandbox(SandboxConfig(seed_products=20), clock=FakeClock())  # flxd.testing.clock
+    async with sandbox.serve(port=0) as base_url:
+        token = sandbox.default_token(sandbox.store_hashes[0])
+
+``sandbox.app`` also works with aiohttp's test client; ``sandbox.store(hash)`` gives tests the
+store's records (products, variants, orders, shipments, hooks, counters) and query helpers.
+Every store is created with one API account token holding the scopes flxd needs
+(:data:`FLXD_SCOPES`): ``sandbox.default_token(hash)`` or ``GET /__sandbox/stores``; the banner
+of ``flxd sandbox`` prints them too. The OAuth app is
+``SandboxConfig.oauth`` (client id ``flxd-sandbox-app``, secret ``flxd-sandbox-secret``).
+All time (dates, ``/v2/time``, quota windows, code expiry) comes from the injected clock;
+seeding, generated store hashes, default tokens and faults are reproducible from ``seed``.
+State lives in memory unless ``state_file`` (``--state``) is set: it is loaded at start and saved
+when ``serve()`` ends.
+
+Control API (no auth; loopback use), never under ``/stores/``:
+
+- ``GET|POST /__sandbox/stores`` (``{"hash", "seed_products", "seed_orders"}``),
+  ``GET /__sandbox/stores/{hash}``
+- ``POST /__sandbox/stores/{hash}/tokens`` (``{"scopes", "client_id"}``),
+  ``DELETE /__sandbox/tokens/{token}`` (revoke)
+- ``POST /__sandbox/stores/{hash}/seed`` (``{"products", "orders"}``)
+- ``POST /__sandbox/stores/{hash}/orders`` (check out as a shopper: ``{"lines": [{"product_id",
+  "variant_id", "quantity"}], "status_id"}``), ``PUT /__sandbox/stores/{hash}/orders/{id}``
+  (``{"status_id"}`` or ``{"is_deleted": true}``)
+- ``POST /__sandbox/stores/{hash}/quota/consume`` (``{"units"}``: another app's usage)
+- ``PUT /__sandbox/stores/{hash}/faults`` (``{"profile", "rate"}``)
+- ``GET|DELETE /__sandbox/stores/{hash}/counters`` (requests per endpoint and status)
+- ``GET /__sandbox/stores/{hash}/webhook-deliveries``; ``POST /__sandbox/reset``
+
+Fault profiles (``--faults``; ``--fault-rate`` overrides the rate): ``flaky`` (5% of requests,
+every fault kind), ``chaos`` (25%), and single-kind profiles at 10%: ``5xx`` (bursts of
+500/502/503/504), ``slow`` (answer held ``fault_slow_ms``, 35 s by default), ``429`` (no rate
+headers), ``truncated`` (half a JSON body, or an HTML page labelled JSON), ``drop`` (connection
+closed without an answer). Faults never touch the control API or the login service.
+
+Deviations from the real service, on purpose:
+
+- Webhook destinations must be ``https`` on port 443 as on BigCommerce, but plain ``http`` on any
+  port to a loopback host (127.0.0.0/8, ::1, localhost) is accepted too, for local receivers.
+  Each delivery is attempted once (no retries, blocklisting or deactivation); outcomes are in
+  ``sandbox.deliveries(hash)``.
+- Inventory adjustments apply before the answer (BigCommerce applies them asynchronously); the
+  store has one location, id 1. Tokens can be revoked (standing in for a deleted API account).
+
+Choices where BigCommerce's documents are silent, disagree or are UNCONFIRMED (see API.md):
+
+- V2 lists answer 204 with no body when empty; V2 ``limit`` above 250 is a 413, as on V3; so is
+  ``GET /catalog/variants`` past 250 and an adjustment past 2,000 items.
+- ``GET /v2/orders`` leaves out incomplete (status 0) orders unless ``status_id=0`` and archived
+  ones unless ``is_deleted=true``; ``/v2/orders/count`` counts the same, per status including 0.
+- Shipments: a bad request (missing ``order_address_id``/``items``, unknown line or address,
+  quantity above what is unshipped) is a 400 with a V2 error array; creating one moves the order
+  to Shipped (2) when all items shipped and Partially Shipped (3) otherwise.
+- Duplicate SKU (any case, across products and variants) or product name (any case) is 409;
+  duplicate custom-field name/value pairs are 422, the code the custom-field spec documents.
+- 207 (saved, but not all of it): stock written to a product with variants that tracks by
+  variant, or to one of its variants when it tracks by product. A simple product and its base
+  variant are one stock item, written through either; with tracking ``none`` writes are kept.
+- ``date_modified`` bumps on any change to the product or its variants, options, custom fields
+  or stock. ``base_variant_id`` is null for products with option variants (the schema says
+  integer). Product batch updates check every item before applying any.
+- ``include=consignments[.line_items]`` returns the object structure with
+  ``consignment_structure=object`` and that object wrapped in a list without it.
+- Order metafields need ``store_v2_orders``. V2 ``PUT /orders/{id}`` writes ``status_id``,
+  ``staff_notes``, ``customer_message``, ``is_deleted`` and ``external_order_id``; read-only
+  fields are a 400, other fields a 400 saying the sandbox does not support them.
+- Quota: authenticated requests count (401/403/429 do not); a window starts with its first
+  request. An unknown store hash is a 404 without rate headers. Malformed JSON is a 400, a body
+  not sent as ``application/json`` a 415. The OAuth token endpoint answers errors in RFC 6749's
+  ``{"error", "error_description"}`` shape; codes expire after five minutes.
+"""
+
+from flxd_bigcommerce.sandbox.clock import SandboxClock
+from flxd_bigcommerce.sandbox.config import FLXD_SCOPES, OAuthAppConfig, SandboxConfig
+from flxd_bigcommerce.sandbox.orders.checkout import CartLine
+from flxd_bigcommerce.sandbox.orders.records import Address
+from flxd_bigcommerce.sandbox.server import Sandbox
+from flxd_bigcommerce.sandbox.store import Store
+
+__all__ = [
+    "FLXD_SCOPES",
+    "Address",
+    "CartLine",
+    "OAuthAppConfig",
+    "Sandbox",
+    "SandboxClock",
+    "SandboxConfig",
+    "Store",
+]

@@ -1,0 +1,151 @@
+"""Command-line pieces for ``flxd sandbox`` (and ``python -m flxd_bigcommerce.sandbox``).
+
+The core's CLI never imports this module itself; the plugin contributes the command through a
+hook and hands over these two functions: one adds the options, the other serves until
+cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import anyio
+import structlog
+
+from flxd_bigcommerce.sandbox.config import SandboxConfig
+from flxd_bigcommerce.sandbox.faults import PROFILES
+from flxd_bigcommerce.sandbox.server import Sandbox
+
+__all__ = ["banner", "config_from_args", "configure_parser", "serve_forever"]
+
+log = structlog.get_logger(__name__)
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the sandbox's options to ``parser``."""
+    defaults = SandboxConfig()
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=_non_negative, default=0, help="port to bind; 0 picks a free one"
+    )
+    parser.add_argument(
+        "--stores", type=_non_negative, default=defaults.stores, help="stores to create"
+    )
+    parser.add_argument(
+        "--store-hash",
+        action="append",
+        default=[],
+        metavar="HASH",
+        help="explicit store hash (repeatable); others are generated from --seed",
+    )
+    parser.add_argument(
+        "--seed-products", type=_non_negative, default=0, help="products seeded per store"
+    )
+    parser.add_argument(
+        "--seed-orders", type=_non_negative, default=0, help="orders seeded per store"
+    )
+    parser.add_argument(
+        "--quota",
+        type=_non_negative,
+        default=defaults.quota,
+        help="requests per window and store; 0 turns quotas off (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--window-ms",
+        type=_positive,
+        default=defaults.window_ms,
+        help="quota window in milliseconds (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--concurrency", type=_non_negative, default=0, help="in-flight cap per store; 0: none"
+    )
+    parser.add_argument(
+        "--faults", choices=sorted(PROFILES), default=None, help="fault profile to inject"
+    )
+    parser.add_argument("--fault-rate", type=_rate, default=None, help="override its fault rate")
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for data, hashes, tokens and faults"
+    )
+    parser.add_argument(
+        "--state", type=Path, default=None, metavar="FILE", help="load and save state here"
+    )
+    parser.add_argument(
+        "--no-webhooks", action="store_true", help="do not deliver registered webhooks"
+    )
+
+
+def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    return SandboxConfig(
+        stores=args.stores,
+        store_hashes=tuple(args.store_hash),
+        seed_products=args.seed_products,
+        seed_orders=args.seed_orders,
+        quota=args.quota or None,
+        window_ms=args.window_ms,
+        concurrency=args.concurrency or None,
+        faults=args.faults,
+        fault_rate=args.fault_rate,
+        seed=args.seed,
+        state_file=args.state,
+        webhooks=not args.no_webhooks,
+    )
+
+
+def banner(sandbox: Sandbox, base_url: str) -> str:
+    """What a human needs to start using the sandbox with curl."""
+    lines = [
+        f"BigCommerce sandbox at {base_url}",
+        f"  login service: {base_url}/login (OAuth client id {sandbox.config.oauth.client_id})",
+        f"  control API:   {base_url}/__sandbox/stores",
+    ]
+    for store_hash in sandbox.store_hashes:
+        token = sandbox.default_token(store_hash)
+        api_path = f"{base_url}/stores/{store_hash}/"
+        lines += [
+            f"  store {store_hash}: {api_path}  X-Auth-Token: {token}",
+            f"    curl -H 'X-Auth-Token: {token}' {api_path}v3/catalog/products",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+async def serve_forever(args: argparse.Namespace) -> int:
+    """Serve until cancelled, then save ``--state`` and return 0.
+
+    The caller turns SIGINT/SIGTERM into a cancellation; for a top-level command that is a
+    normal way to stop, so it ends here with status 0 rather than as an error.
+    """
+    sandbox = Sandbox(config_from_args(args))
+    try:
+        async with sandbox.serve(args.host, args.port) as base_url:
+            sys.stdout.write(banner(sandbox, base_url))
+            sys.stdout.flush()
+            await anyio.sleep_forever()
+    except anyio.get_cancelled_exc_class():
+        log.info("sandbox.stopped", state_file=str(args.state) if args.state else None)
+        return 0
+    return 0

@@ -1,0 +1,1 @@
+"""The emulated order book: orders, checkout, shipments and their V2 JSON."""

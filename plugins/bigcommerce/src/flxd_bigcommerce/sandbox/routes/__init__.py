@@ -1,0 +1,1 @@
+"""The HTTP side: the per-store gateway and one module of endpoints per API area."""
