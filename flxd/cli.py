@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import anyio
 
 from flxd import __version__
-from flxd.commands import listings, orders, run, status
+from flxd.commands import connections, listings, orders, run, status
 from flxd.commands.env import CommandEnv
 from flxd.errors import ConfigError, FlxdError, PluginError, StoreError, UsageError
 from flxd.plugins import PluginHost, load_plugins
@@ -36,7 +36,7 @@ def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
         help="override [logging] level",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, listings, orders, status):
+    for module in (run, listings, orders, status, connections):
         module.add_parsers(sub)
     for command in commands:
         p = sub.add_parser(command.name, help=command.help)

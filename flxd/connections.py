@@ -16,10 +16,12 @@ from flxd.channel import Channel
 from flxd.clock import Clock
 from flxd.config import ConnectionConfig
 from flxd.context import ConnectionServices
+from flxd.credentials import ConnectionCredentials, Vault
 from flxd.errors import PluginError
 from flxd.http import HttpClient
 from flxd.ratelimit import Limiter
 from flxd.registry import ChannelType
+from flxd.store import Database
 
 __all__ = ["ConnectionRuntime", "build_runtime", "credentials_fingerprint"]
 
@@ -72,6 +74,8 @@ def build_runtime(
     clock: Clock,
     state_dir: Path,
     limiter: Limiter | None = None,
+    db: Database | None = None,
+    vault: Vault | None = None,
 ) -> ConnectionRuntime:
     """Build a connection's runtime; pass the old limiter on reload so quota knowledge survives."""
     if limiter is None or limiter.max_concurrency != config.settings.max_concurrency:
@@ -89,6 +93,7 @@ def build_runtime(
         clock=clock,
         log=structlog.get_logger("flxd.channel").bind(connection=config.name),
         state_dir=state_dir,
+        credentials=ConnectionCredentials(config.name, db, vault),
     )
     try:
         channel = channel_type.create(config.settings, services)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +13,9 @@ import structlog
 
 from flxd.catalog import Catalog
 from flxd.clock import Clock
+from flxd.config import Config
 from flxd.config.models import ConnectionSettings, OperationSettings
+from flxd.credentials import ConnectionCredentials
 from flxd.errors import RecordError
 from flxd.http import HttpClient
 from flxd.journal import Journal
@@ -29,6 +31,7 @@ __all__ = [
     "RunContext",
     "SinkServices",
     "SourceServices",
+    "WebContext",
 ]
 
 Log = Any  # structlog's BoundLogger; typed loosely because structlog proxies it
@@ -44,15 +47,35 @@ class ConnectionServices:
     clock: Clock
     log: Log
     state_dir: Path
+    credentials: ConnectionCredentials
+    """Credentials flxd obtained for this connection itself (an OAuth token), encrypted."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CheckContext:
     connection: str
     settings: ConnectionSettings
+    operations: tuple[Operation, ...]
+    """The enabled operations (a check can verify what they need, e.g. scopes)."""
     http: HttpClient
     clock: Clock
     log: Log
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebContext:
+    """What an admin-server route handler gets (see flxd.registry.WebRoute)."""
+
+    config: Config
+    db: Database
+    clock: Clock
+    http: HttpClient
+    """For calls that are not to a store's API (e.g. an OAuth token exchange)."""
+    request_run: Callable[[str, Operation, str], bool]
+    """Ask for a run now: (connection, operation, trigger) -> accepted."""
+    reload: Callable[[], Awaitable[None]]
+    """Re-read the config and credentials (after an OAuth connection was activated)."""
+    state_dir: Path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from flxd.clock import Clock, SystemClock
 from flxd.config import Config, load_config
 from flxd.connections import ConnectionRuntime, build_runtime
 from flxd.context import SinkServices
+from flxd.credentials import Vault
 from flxd.delivery import Delivery
 from flxd.errors import ConfigError, UsageError
 from flxd.http import open_session
@@ -81,6 +82,7 @@ class Daemon:
         self._redactor = redactor
         self._notifier = notifier or Notifier()
         self._session: aiohttp.ClientSession | None = None
+        self._db: Database | None = None
         self.runner: Runner | None = None
         self.delivery: Delivery | None = None
         self._tg: TaskGroup | None = None
@@ -91,6 +93,7 @@ class Daemon:
     async def _started(self) -> AsyncIterator[tuple[Database, TaskGroup]]:
         async with open_hub(self.config) as db, open_session() as session:
             self._session = session
+            self._db = db
             async with db.transaction() as tx:
                 abandoned = await Journal(tx, self.clock.now()).abandon_running(self.node)
             if abandoned:
@@ -139,6 +142,11 @@ class Daemon:
                 limiter=old.limiter if old is not None else None,
             )
         return built
+
+    @staticmethod
+    def _vault(config: Config) -> Vault | None:
+        key = config.daemon.secret_key
+        return Vault.from_environ(key.get_secret_value() if key is not None else None)
 
     def _build_sinks(self, config: Config) -> dict[str, Sink]:
         sinks: dict[str, Sink] = {}

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from flxd.registry import ChannelType, Command, Registrar, SinkType, SourceType
+    from flxd.registry import ChannelType, Command, Registrar, SinkType, SourceType, WebRoute
 
 __all__ = ["PROJECT", "hookimpl", "hookspec"]
 
@@ -39,3 +39,8 @@ def flxd_register_sinks(register: Registrar[SinkType]) -> None:
 @hookspec
 def flxd_register_commands(register: Registrar[Command]) -> None:
     """Register `flxd <name>` subcommands."""
+
+
+@hookspec
+def flxd_register_web_routes(register: Registrar[WebRoute]) -> None:
+    """Register endpoints on the admin server (OAuth callbacks, webhook receivers)."""

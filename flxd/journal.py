@@ -146,6 +146,13 @@ class Journal:
         rows = await self._tx.fetch(sql + " ORDER BY id DESC LIMIT ?", *args, limit)
         return [_run_record(r) for r in rows]
 
+    async def failed_runs(self, *, limit: int = 10) -> list[RunRecord]:
+        """The latest runs that ended with an error (failed, partial, …), newest first."""
+        rows = await self._tx.fetch(
+            "SELECT * FROM runs WHERE error IS NOT NULL ORDER BY id DESC LIMIT ?", limit
+        )
+        return [_run_record(r) for r in rows]
+
     async def last_runs(self) -> dict[tuple[str, str], RunRecord]:
         """The latest run of each (connection, operation)."""
         rows = await self._tx.fetch(

@@ -103,6 +103,13 @@ class Outbox:
             await self._tx.fetchval("SELECT failures FROM sink_offsets WHERE sink = ?", sink)
         )
 
+    async def undelivered(self, sink: str) -> int:
+        """Events this sink has not acknowledged yet (all of them for a sink never delivered to)."""
+        value = await self._tx.fetchval(
+            "SELECT count(*) FROM outbox WHERE id > ?", await self.offset(sink)
+        )
+        return int(value or 0)
+
     async def backlog(self) -> dict[str, int]:
         """Undelivered events per sink that has ever delivered or failed."""
         rows = await self._tx.fetch(

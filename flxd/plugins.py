@@ -13,7 +13,7 @@ import pluggy
 
 from flxd import hookspecs
 from flxd.errors import PluginError
-from flxd.registry import ChannelType, Command, Registrar, SinkType, SourceType
+from flxd.registry import ChannelType, Command, Registrar, SinkType, SourceType, WebRoute
 
 __all__ = ["BUILTIN_PLUGINS", "ENTRY_POINT_GROUP", "PluginHost", "PluginInfo", "load_plugins"]
 
@@ -42,6 +42,7 @@ class PluginHost:
     commands: Registrar[Command] = field(
         default_factory=lambda: Registrar(Command, reserved=RESERVED_COMMANDS)
     )
+    web_routes: Registrar[WebRoute] = field(default_factory=lambda: Registrar(WebRoute))
 
     def registrations(self, plugin: str) -> list[tuple[str, str]]:
         """(kind, name) pairs that `plugin` registered, for `flxd plugins`."""
@@ -50,6 +51,7 @@ class PluginHost:
             ("source", self.sources),
             ("sink", self.sinks),
             ("command", self.commands),
+            ("web route", self.web_routes),
         ]
         return [
             (kind, reg.item.name)
@@ -102,6 +104,7 @@ def load_plugins(
     _collect(pm, "flxd_register_sources", host.sources)
     _collect(pm, "flxd_register_sinks", host.sinks)
     _collect(pm, "flxd_register_commands", host.commands)
+    _collect(pm, "flxd_register_web_routes", host.web_routes)
     return host
 
 

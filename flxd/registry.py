@@ -17,8 +17,11 @@ from flxd.errors import PluginError
 from flxd.operation import Operation
 
 if TYPE_CHECKING:
+    from aiohttp import web
+
     from flxd.channel import Channel
-    from flxd.context import ConnectionServices, SinkServices, SourceServices
+    from flxd.config import ConnectionConfig
+    from flxd.context import ConnectionServices, SinkServices, SourceServices, WebContext
     from flxd.http import HttpPolicy
     from flxd.outbox import Event
 
@@ -31,6 +34,7 @@ __all__ = [
     "SinkType",
     "Source",
     "SourceType",
+    "WebRoute",
 ]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
@@ -49,6 +53,9 @@ class ChannelType:
     """Build the Channel for one connection from its validated settings."""
     http_policy: HttpPolicy
     """How to read this channel's responses: rate-limit headers and error classification."""
+    authorize: Callable[[ConnectionConfig, str, str], str | None] | None = None
+    """For channels connected by OAuth: (connection, state, admin base URL) -> the URL the
+    merchant opens to approve, or None when this connection does not use OAuth."""
 
 
 class Sink(Protocol):
@@ -85,6 +92,24 @@ class SourceType:
     create: Callable[[Any], Source]
 
 
+WebHandler = Callable[["web.Request", "WebContext"], Awaitable["web.StreamResponse"]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebRoute:
+    """An endpoint on the admin server contributed by a plugin (OAuth callbacks, webhooks).
+
+    `public` routes skip the admin bearer token because they carry their own check (an OAuth
+    `state`, a webhook secret header); the handler must make that check.
+    """
+
+    name: str
+    method: str
+    path: str
+    handler: WebHandler
+    public: bool = False
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Command:
     """A `flxd <name>` subcommand contributed by a plugin."""
@@ -95,7 +120,7 @@ class Command:
     run: Callable[[argparse.Namespace], Awaitable[int]]
 
 
-T = TypeVar("T", ChannelType, SinkType, SourceType, Command)
+T = TypeVar("T", ChannelType, SinkType, SourceType, Command, WebRoute)
 
 
 @dataclass(frozen=True, slots=True)

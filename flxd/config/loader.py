@@ -88,8 +88,9 @@ class Config:
         values = [
             s.get_secret_value() for c in self.connections.values() for s in c.settings.secrets()
         ]
-        if self.admin.token is not None:
-            values.append(self.admin.token.get_secret_value())
+        for extra in (self.admin.token, self.daemon.secret_key):
+            if extra is not None:
+                values.append(extra.get_secret_value())
         return [v for v in values if v]
 
 

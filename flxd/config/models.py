@@ -17,6 +17,7 @@ __all__ = [
     "LoggingSettings",
     "OperationSettings",
     "TypedSettings",
+    "split_listen",
 ]
 
 
@@ -31,6 +32,19 @@ class DaemonSettings(StrictModel):
     max_concurrent_runs: int = Field(default=32, ge=1, le=4096)
     jitter: float = Field(default=0.1, ge=0.0, le=0.5, description="fraction of each interval")
     node_id: str | None = None
+    secret_key_env: EnvSecret | None = None
+    secret_key_file: FileSecret | None = None
+    """Encrypts credentials flxd obtains itself (OAuth tokens); default: $FLXD_SECRET_KEY."""
+
+    @model_validator(mode="after")
+    def _one_key(self) -> DaemonSettings:
+        if self.secret_key_env is not None and self.secret_key_file is not None:
+            raise ValueError("set only one of secret_key_env and secret_key_file")
+        return self
+
+    @property
+    def secret_key(self) -> SecretStr | None:
+        return self.secret_key_env or self.secret_key_file
 
     @field_validator("database")
     @classmethod
@@ -45,6 +59,15 @@ class DaemonSettings(StrictModel):
 _LISTEN = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[^:\s]+):(?P<port>\d{1,5})$")
 
 
+def split_listen(value: str) -> tuple[str, int]:
+    """`HOST:PORT` (`[::1]:8786` for IPv6) as (host, port); ValueError says what is wrong.
+    Port 0 asks the system for a free port."""
+    match = _LISTEN.match(value)
+    if match is None or not 0 <= int(match.group("port")) <= 65535:
+        raise ValueError(f"{value!r}: expected HOST:PORT, e.g. 127.0.0.1:8786")
+    return match.group("host").strip("[]"), int(match.group("port"))
+
+
 class AdminSettings(StrictModel):
     """`[admin]`: the local HTTP server (health, metrics, OAuth callback, webhooks)."""
 
@@ -53,13 +76,13 @@ class AdminSettings(StrictModel):
     token_env: EnvSecret | None = None
     token_file: FileSecret | None = None
     public_url: str | None = None
+    ready_ignores_reauth: bool = False
+    """/readyz stays 200 while a connection waits for re-authentication."""
 
     @field_validator("listen")
     @classmethod
     def _host_port(cls, value: str) -> str:
-        match = _LISTEN.match(value)
-        if match is None or not 0 <= int(match.group("port")) <= 65535:
-            raise ValueError(f"{value!r}: expected HOST:PORT, e.g. 127.0.0.1:8786")
+        split_listen(value)
         return value
 
     @model_validator(mode="after")
@@ -71,6 +94,11 @@ class AdminSettings(StrictModel):
     @property
     def token(self) -> SecretStr | None:
         return self.token_env if self.token_env is not None else self.token_file
+
+    @property
+    def url(self) -> str:
+        """Where others reach the admin server: `public_url`, else http://listen."""
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
 
 
 class LoggingSettings(StrictModel):

@@ -24,6 +24,8 @@ TABLES = {
     "sink_offsets",
     "connection_state",
     "schema_migrations",
+    "credentials",
+    "pending_auth",
 }
 
 

@@ -1,0 +1,171 @@
+"""`flxd connections …`: check that a connection works."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+from datetime import timedelta
+from typing import Any
+
+import structlog
+
+from flxd.clock import SystemClock
+from flxd.commands.env import CommandEnv
+from flxd.commands.output import print_json
+from flxd.config import find_config, parse_config
+from flxd.connections import build_runtime
+from flxd.context import CheckContext
+from flxd.credentials import PendingAuth
+from flxd.errors import UsageError
+from flxd.http import open_session
+from flxd.hub import open_hub
+
+__all__ = ["add_parsers"]
+
+APPROVAL_LIFETIME = timedelta(hours=1)
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    connections = sub.add_parser("connections", help="add and check connections to stores")
+    csub = connections.add_subparsers(dest="connections_command", required=True, metavar="COMMAND")
+    check = csub.add_parser("check", help="call the store with the connection's credentials")
+    check.add_argument("name")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=cmd_check)
+
+    add = csub.add_parser(
+        "add",
+        help="add a connection to the config file (and start its OAuth approval)",
+        description="Adds [connections.NAME] to the config file with the given settings "
+        '(--store-hash abc123 becomes store_hash = "abc123"), validated like the rest of '
+        "the file. For an OAuth connection it then prints the URL where the merchant approves "
+        "the app. Run it again for an existing connection to approve it again.",
+    )
+    add.add_argument("name")
+    add.add_argument(
+        "settings",
+        nargs=argparse.REMAINDER,
+        help="--channel CHANNEL and the connection's settings as --key value",
+    )
+    add.set_defaults(handler=cmd_add)
+
+
+async def cmd_check(env: CommandEnv) -> int:
+    env.setup_logging()
+    config = env.config
+    conn = config.connections.get(env.args.name)
+    if conn is None:
+        known = ", ".join(sorted(config.connections)) or "none"
+        raise UsageError(f"unknown connection {env.args.name!r} (configured: {known})")
+    channel_type = env.host.channels.get(conn.channel)
+    assert channel_type is not None
+    clock = SystemClock()
+    async with open_session() as session:
+        runtime = build_runtime(
+            conn, channel_type, session=session, clock=clock, state_dir=config.daemon.state_dir
+        )
+        try:
+            report = await runtime.channel.check(
+                CheckContext(
+                    connection=conn.name,
+                    settings=conn.settings,
+                    operations=tuple(conn.enabled_operations()),
+                    http=runtime.http,
+                    clock=clock,
+                    log=structlog.get_logger("flxd.check").bind(connection=conn.name),
+                )
+            )
+        finally:
+            await runtime.channel.aclose()
+    if env.args.json:
+        print_json(
+            {
+                "connection": conn.name,
+                "ok": report.ok,
+                "verdict": report.verdict,
+                "details": dict(report.details),
+            },
+            env.out,
+        )
+    else:
+        env.out.write(f"{conn.name} ({conn.channel}): {report.verdict}\n")
+        width = max((len(k) for k in report.details), default=0)
+        for key, value in report.details.items():
+            env.out.write(f"  {key.ljust(width)}  {value}\n")
+    return 0 if report.ok else 1
+
+
+def _settings(words: list[str]) -> dict[str, Any]:
+    """`--store-hash abc --max-concurrency 2` -> {"store_hash": "abc", "max_concurrency": 2}."""
+    found: dict[str, Any] = {}
+    rest = list(words)
+    while rest:
+        flag = rest.pop(0)
+        if not flag.startswith("--") or not rest or rest[0].startswith("--"):
+            raise UsageError(f"expected --key value pairs, got {flag!r}")
+        value: Any = rest.pop(0)
+        if re.fullmatch(r"-?\d+", value):
+            value = int(value)
+        elif value in ("true", "false"):
+            value = value == "true"
+        found[flag[2:].replace("-", "_")] = value
+    return found
+
+
+def _toml_table(name: str, settings: dict[str, Any]) -> str:
+    lines = [f"[connections.{name}]"]
+    for key, value in settings.items():
+        lines.append(f"{key} = {json.dumps(value)}")  # JSON strings/ints/bools are valid TOML
+    return "\n".join(lines) + "\n"
+
+
+async def cmd_add(env: CommandEnv) -> int:
+    name = env.args.name
+    settings = _settings(env.args.settings)
+    path = find_config(env.args.config, os.environ)
+    config = env.config
+    if name not in config.connections:
+        if "channel" not in settings:
+            raise UsageError("a new connection needs --channel (flxd plugins lists them)")
+        text = path.read_text(encoding="utf-8")
+        addition = f"\n# added by `flxd connections add`\n{_toml_table(name, settings)}"
+        # Validate the whole file with the new table before writing anything.
+        config = parse_config(
+            text + addition,
+            registries=env.host,
+            source=str(path),
+            base_dir=path.resolve().parent,
+            path=path.resolve(),
+        )
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(addition)
+        env.out.write(f"added [connections.{name}] to {path}\n")
+    elif settings:
+        raise UsageError(f"connection {name!r} exists already; edit {path} to change its settings")
+    connection = config.connections[name]
+    channel_type = env.host.channels.get(connection.channel)
+    assert channel_type is not None
+    if channel_type.authorize is None:
+        env.out.write(f"{name}: check it with: flxd connections check {name}\n")
+        return 0
+    env.setup_logging()
+    clock = SystemClock()
+    async with open_hub(config) as db, db.transaction() as tx:
+        pending = await PendingAuth.start(
+            tx, name, connection.channel, clock.now(), APPROVAL_LIFETIME
+        )
+        url = channel_type.authorize(connection, pending.state, config.admin.url)
+        if url is None:
+            await pending.consume(tx)
+    if url is None:
+        env.out.write(f"{name}: check it with: flxd connections check {name}\n")
+        return 0
+    env.out.write(
+        f"{name}: waiting for approval (for the next hour). Open this URL to approve flxd:\n"
+        f"  {url}\n"
+        f"The store calls back flxd's admin server at {config.admin.url}: keep `flxd run` "
+        "running and reachable there.\n"
+    )
+    return 0

@@ -1,0 +1,87 @@
+"""A BigCommerce store as a flxd Channel."""
+
+from __future__ import annotations
+
+import anyio
+
+from flxd.channel import ChannelBase, CheckReport
+from flxd.context import CheckContext, ConnectionServices
+from flxd.errors import AuthError, ChannelError
+from flxd.operation import Operation
+from flxd_bigcommerce import embedded
+from flxd_bigcommerce.check import check_connection
+from flxd_bigcommerce.client import BigCommerceClient
+from flxd_bigcommerce.config import BigCommerceSettings
+
+__all__ = ["BigCommerceChannel"]
+
+
+class BigCommerceChannel(ChannelBase):
+    operations: frozenset[Operation] = frozenset()
+
+    def __init__(self, settings: BigCommerceSettings, services: ConnectionServices) -> None:
+        self.settings = settings
+        self.name = services.name
+        self._services = services
+        self._endpoint: embedded.Endpoint | None = None
+        self._oauth_token: str | None = None
+        self._lock = anyio.Lock()
+        self.client = BigCommerceClient(
+            services.http,
+            store_hash=settings.store_hash,
+            token=self._token,
+            api_base_url=settings.api_base_url,
+        )
+
+    async def _token(self) -> str:
+        if self.settings.sandbox is not None:
+            endpoint = await self._embedded()
+            return endpoint.token
+        token = self.settings.access_token
+        if token is not None:
+            return token.get_secret_value()
+        if self._oauth_token is None:
+            stored = await self._services.credentials.get()
+            value = stored.get("access_token") if stored else None
+            if not isinstance(value, str):
+                raise AuthError(
+                    f"connection {self.name} is not approved yet: "
+                    f"run flxd connections add {self.name} and approve the app"
+                )
+            self._oauth_token = value
+        return self._oauth_token
+
+    async def _embedded(self) -> embedded.Endpoint:
+        assert self.settings.sandbox is not None
+        async with self._lock:
+            if self._endpoint is None:
+                self._endpoint = await embedded.acquire(
+                    self.settings.sandbox, self.settings.store_hash, self.name
+                )
+                self.client = BigCommerceClient(
+                    self._services.http,
+                    store_hash=self.settings.store_hash,
+                    token=self._token,
+                    api_base_url=self._endpoint.api_base_url,
+                )
+            return self._endpoint
+
+    async def ready(self) -> BigCommerceClient:
+        """The client for a run: starts the embedded sandbox if this connection uses one, and
+        re-reads an OAuth token (it may have been approved again since the last run)."""
+        self._oauth_token = None
+        if self.settings.sandbox is not None:
+            await self._embedded()
+        return self.client
+
+    async def check(self, ctx: CheckContext) -> CheckReport:
+        try:
+            client = await self.ready()
+        except ChannelError as exc:
+            return CheckReport(ok=False, verdict=str(exc))
+        return await check_connection(client, ctx, self.settings)
+
+    async def aclose(self) -> None:
+        if self._endpoint is not None and self.settings.sandbox is not None:
+            self._endpoint = None
+            await embedded.release(self.settings.sandbox, self.name)

@@ -1,0 +1,161 @@
+"""The BigCommerce API as flxd uses it: URLs per store, the token header, JSON in and out, and
+both paging styles as async iterators that hold one page at a time.
+
+Rate limiting, retries and timeouts are core's (flxd.http.HttpClient); this module only shapes
+requests and reads answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from flxd.errors import PermanentError, TransientError
+from flxd.http import HttpClient, Response
+from flxd_bigcommerce.policy import problem_details
+
+__all__ = ["API_BASE_URL", "BigCommerceClient", "Pagination", "V3Page", "Version"]
+
+API_BASE_URL = "https://api.bigcommerce.com"
+MAX_PAGE = 250
+Version = Literal["v2", "v3"]
+Params = Mapping[str, str | int]
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    total: int
+    count: int
+    per_page: int
+    current_page: int
+    total_pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class V3Page:
+    items: list[dict[str, Any]]
+    pagination: Pagination | None
+
+
+class BigCommerceClient:
+    def __init__(
+        self,
+        http: HttpClient,
+        *,
+        store_hash: str,
+        token: Callable[[], Awaitable[str]],
+        api_base_url: str = API_BASE_URL,
+    ) -> None:
+        self._http = http
+        self.store_hash = store_hash
+        self.api_base_url = api_base_url.rstrip("/")
+        self._token = token
+        self._base = f"{self.api_base_url}/stores/{store_hash}"
+
+    def url(self, version: Version, path: str) -> str:
+        return f"{self._base}/{version}/{path.lstrip('/')}"
+
+    async def request(
+        self,
+        method: str,
+        version: Version,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        headers = {"X-Auth-Token": await self._token()}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return await self._http.request(
+            method,
+            self.url(version, path),
+            params=params,
+            json_body=body,
+            headers=headers,
+            idempotent=idempotent,
+        )
+
+    async def get(self, version: Version, path: str, params: Params | None = None) -> Any:
+        """The decoded body of a GET (None for 204 No Content)."""
+        return (await self.request("GET", version, path, params=params)).data
+
+    async def v3_data(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        body: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """`data` of a V3 answer; a 207 (partly saved) raises with BigCommerce's errors, since
+        the caller asked for all of it."""
+        response = await self.request(
+            method, "v3", path, params=params, body=body, idempotent=idempotent
+        )
+        payload = response.data
+        if response.status == 207:
+            title, fields = problem_details(response.body)
+            raise PermanentError(f"{method} {path}: 207 partly saved: {title} {fields}".strip())
+        if not isinstance(payload, dict):
+            if response.status == 204:
+                return None
+            raise TransientError(
+                f"{method} {path}: expected a JSON object, got {type(payload).__name__}"
+            )
+        return payload.get("data")
+
+    async def v3_pages(
+        self, path: str, params: Params | None = None, *, limit: int = MAX_PAGE
+    ) -> AsyncIterator[V3Page]:
+        """Every page of a V3 collection, following `meta.pagination`."""
+        page = 1
+        while True:
+            answer = await self.get("v3", path, {**(params or {}), "page": page, "limit": limit})
+            if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
+                raise TransientError(f"GET {path}: expected {{data: [...]}} in a V3 list answer")
+            pagination = _pagination(answer)
+            items = [item for item in answer["data"] if isinstance(item, dict)]
+            yield V3Page(items, pagination)
+            last = pagination.total_pages if pagination else page
+            if not answer["data"] or page >= last:
+                return
+            page += 1
+
+    async def v2_pages(
+        self, path: str, params: Params | None = None, *, limit: int = MAX_PAGE
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every page of a V2 collection: bare arrays, until a short page or a 204."""
+        page = 1
+        while True:
+            answer = await self.get("v2", path, {**(params or {}), "page": page, "limit": limit})
+            if answer is None:  # 204: nothing (more)
+                return
+            if not isinstance(answer, list):
+                raise TransientError(f"GET {path}: expected a JSON array in a V2 list answer")
+            items = [item for item in answer if isinstance(item, dict)]
+            if items:
+                yield items
+            if len(answer) < limit:
+                return
+            page += 1
+
+
+def _pagination(answer: Mapping[str, Any]) -> Pagination | None:
+    meta = answer.get("meta")
+    raw = meta.get("pagination") if isinstance(meta, dict) else None
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Pagination(
+            total=int(raw["total"]),
+            count=int(raw["count"]),
+            per_page=int(raw["per_page"]),
+            current_page=int(raw["current_page"]),
+            total_pages=int(raw["total_pages"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None

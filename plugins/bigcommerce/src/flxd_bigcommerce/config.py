@@ -1,0 +1,173 @@
+"""What a BigCommerce connection and each of its operations can be configured with."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
+
+from flxd.config import (
+    ConnectionSettings,
+    Duration,
+    EnvSecret,
+    FileSecret,
+    OperationSettings,
+    RelativePath,
+    StrictModel,
+    pick_secret,
+)
+from flxd_bigcommerce.client import API_BASE_URL
+from flxd_bigcommerce.statuses import parse_status
+
+__all__ = [
+    "LOGIN_BASE_URL",
+    "BigCommerceSettings",
+    "CarrierMapping",
+    "EmbeddedSandbox",
+    "GetOrdersSettings",
+    "ImportListingsSettings",
+    "PublishListingsSettings",
+    "SyncListingsSettings",
+    "SyncOrdersSettings",
+]
+
+LOGIN_BASE_URL = "https://login.bigcommerce.com"
+_STORE_HASH = re.compile(r"^[a-z0-9]{1,32}$")
+
+
+def _base_url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+(:\d+)?(/[^\s]*)?$", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+BaseUrl = Annotated[str, AfterValidator(_base_url)]
+Status = Annotated[int, BeforeValidator(parse_status)]
+
+
+class EmbeddedSandbox(StrictModel):
+    """`sandbox = {...}`: talk to an emulated store started inside flxd (no credentials needed)."""
+
+    seed_products: int = Field(default=50, ge=0, le=1_000_000)
+    seed_orders: int = Field(default=20, ge=0, le=1_000_000)
+    state_file: RelativePath | None = None
+    quota: int | None = Field(default=150, ge=1)
+    window: Duration = 30.0
+    seed: int = 0
+
+
+class BigCommerceSettings(ConnectionSettings):
+    store_hash: str
+    auth: Literal["api_account", "oauth"] = "api_account"
+    client_id: str | None = None
+    access_token_env: EnvSecret | None = None
+    access_token_file: FileSecret | None = None
+    client_secret_env: EnvSecret | None = None
+    client_secret_file: FileSecret | None = None
+    api_base_url: BaseUrl = API_BASE_URL
+    login_base_url: BaseUrl = LOGIN_BASE_URL
+    sandbox: EmbeddedSandbox | None = None
+    webhooks: bool = False
+    webhook_url: str | None = None
+
+    @field_validator("store_hash")
+    @classmethod
+    def _hash(cls, value: str) -> str:
+        if not _STORE_HASH.match(value):
+            raise ValueError(
+                f"{value!r} is not a store hash (lowercase letters and digits, the part after "
+                "/stores/ in the API path)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _credentials(self) -> BigCommerceSettings:
+        if self.sandbox is not None:
+            return self  # the embedded sandbox hands out its own token
+        if self.auth == "api_account":
+            pick_secret("access_token", self.access_token_env, self.access_token_file)
+        else:
+            if not self.client_id:
+                raise ValueError('auth = "oauth" needs client_id (the app\'s client id)')
+            pick_secret("client_secret", self.client_secret_env, self.client_secret_file)
+            if self.access_token_env is not None or self.access_token_file is not None:
+                raise ValueError(
+                    'auth = "oauth" takes its token from the approval flow, not access_token_*'
+                )
+        return self
+
+    @property
+    def access_token(self) -> SecretStr | None:
+        """The API account's token (None for OAuth and the embedded sandbox)."""
+        if self.auth != "api_account" or self.sandbox is not None:
+            return None
+        return pick_secret("access_token", self.access_token_env, self.access_token_file)
+
+    @property
+    def client_secret(self) -> SecretStr | None:
+        if self.client_secret_env is None and self.client_secret_file is None:
+            return None
+        return pick_secret("client_secret", self.client_secret_env, self.client_secret_file)
+
+
+class ImportListingsSettings(OperationSettings):
+    master_sku: Literal["sku", "upc", "mpn"] = "sku"
+    """Which BigCommerce field becomes the hub's master SKU; items without it are skipped."""
+    new_listings_paused: bool = False
+    mode: Literal["create_only", "create_and_overwrite"] = "create_only"
+    overwrite_product_data: bool = True
+    """With create_and_overwrite: update name, description, identifiers and attributes of
+    matched listings (true), or only link them (false)."""
+    overlap: Duration = 300.0
+    """How far before the cursor each incremental run looks again (dates have whole seconds)."""
+
+
+class PublishListingsSettings(OperationSettings):
+    override_names: bool = True
+    attribute_length: Literal["truncate", "skip", "fail"] = "truncate"
+    product_type: Literal["physical", "digital"] = "physical"
+    default_weight: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class SyncListingsSettings(OperationSettings):
+    location_id: int = Field(default=1, ge=1)
+    """The inventory location quantities are written to."""
+
+
+class GetOrdersSettings(OperationSettings):
+    statuses: list[Status] = Field(default_factory=lambda: [11], min_length=1)
+    created_within_days: int | None = Field(default=None, ge=1)
+    """Only orders created within this many days; leave out to import orders of any age."""
+    acknowledge: Literal["none", "status", "metafield"] = "none"
+    acknowledge_status: Status = 9
+    metafield_namespace: str = Field(default="flxd", min_length=1, max_length=64)
+    metafield_key: str = Field(default="imported", min_length=1, max_length=64)
+    pii_retention_days: int | None = Field(default=None, ge=0)
+    """Erase customers' personal data this many days after import; 0 or absent keeps it."""
+    overlap: Duration = 300.0
+
+
+class CarrierMapping(StrictModel):
+    shipping_provider: str = ""
+    tracking_carrier: str = ""
+
+
+def _default_carriers() -> dict[str, CarrierMapping]:
+    known = ("ups", "usps", "fedex", "auspost", "canadapost", "royalmail", "endicia")
+    return {name: CarrierMapping(shipping_provider=name) for name in known} | {
+        "dhl": CarrierMapping(tracking_carrier="dhl"),
+    }
+
+
+class SyncOrdersSettings(OperationSettings):
+    carriers: dict[str, CarrierMapping] = Field(default_factory=_default_carriers)
+    """Hub carrier name -> BigCommerce shipping_provider / tracking_carrier."""

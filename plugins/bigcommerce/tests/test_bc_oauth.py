@@ -1,0 +1,221 @@
+"""Connecting a store by OAuth, end to end against the sandbox's login service: approval URL,
+callback, code exchange, scope check, encrypted token, replayed and denied callbacks."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+import structlog
+from aiohttp import web
+from bc_env import HOST
+from flxd_bigcommerce import oauth
+from flxd_bigcommerce.sandbox import FLXD_SCOPES, OAuthAppConfig, Sandbox, SandboxConfig
+
+from flxd.clock import SystemClock
+from flxd.config import Config, parse_config
+from flxd.connections import build_runtime
+from flxd.context import CheckContext, WebContext
+from flxd.credentials import PendingAuth, Vault
+from flxd.http import HttpClient, open_session
+from flxd.hub import open_hub
+from flxd.journal import ConnectionHealth, Journal
+from flxd.operation import Operation
+from flxd.ratelimit import Limiter
+from flxd.retry import RetryPolicy
+from flxd.store import Database
+
+pytestmark = pytest.mark.anyio
+SECRET_KEY = "a-test-secret-key-of-32-characters!"
+
+
+@dataclass
+class Flow:
+    sandbox: Sandbox
+    config: Config
+    db: Database
+    callback_base: str
+    reloads: list[int]
+    session: aiohttp.ClientSession
+
+    async def approve(self) -> str:
+        """`flxd connections add`'s part: start an approval, return the callback URL it leads to."""
+        async with self.db.transaction() as tx:
+            pending = await PendingAuth.start(
+                tx, "shop", "bigcommerce", SystemClock().now(), timedelta(hours=1)
+            )
+        url = oauth.authorize_url(
+            self.config.connections["shop"], pending.state, self.config.admin.url
+        )
+        assert url is not None
+        async with self.session.get(url, allow_redirects=False) as response:
+            assert response.status == 302, await response.text()
+            return response.headers["Location"]
+
+    async def call(self, url: str) -> tuple[int, str]:
+        async with self.session.get(url) as response:
+            return response.status, await response.text()
+
+
+async def start_flow(tmp_path: Path, app: OAuthAppConfig) -> AsyncIterator[Flow]:
+    sandbox = Sandbox(SandboxConfig(seed_products=2, oauth=app))
+    async with sandbox.serve() as base_url, aiohttp.ClientSession() as session:
+        store_hash = sandbox.store_hashes[0]
+        callback = web.Application()
+        holder: dict[str, WebContext] = {}
+
+        async def handler(request: web.Request) -> web.StreamResponse:
+            return await oauth.callback(request, holder["ctx"])
+
+        callback.router.add_get(oauth.CALLBACK_PATH, handler)
+        runner = web.AppRunner(callback)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = runner.addresses[0][:2]
+        text = f"""
+[daemon]
+state_dir = "{tmp_path}/state"
+[admin]
+public_url = "http://{host}:{port}"
+[connections.shop]
+channel = "bigcommerce"
+store_hash = "{store_hash}"
+auth = "oauth"
+client_id = "{app.client_id}"
+client_secret_env = "BC_SECRET"
+api_base_url = "{base_url}"
+login_base_url = "{sandbox.login_base_url}"
+"""
+        config = parse_config(
+            text,
+            registries=HOST,
+            environ={"BC_SECRET": app.client_secret},
+            path=tmp_path / "flxd.toml",
+        )
+        reloads: list[int] = []
+
+        async def reload() -> None:
+            reloads.append(1)
+
+        async with open_hub(config) as db:
+            http = HttpClient(
+                session=session,
+                limiter=Limiter(SystemClock()),
+                policy=HOST.channels.get("bigcommerce").http_policy,  # type: ignore[union-attr]
+                clock=SystemClock(),
+                retry=RetryPolicy(attempts=1),
+                rng=random.Random(0),
+            )
+            holder["ctx"] = WebContext(
+                config=config,
+                db=db,
+                clock=SystemClock(),
+                http=http,
+                request_run=lambda c, o, t: True,
+                reload=reload,
+                state_dir=tmp_path / "state",
+            )
+            try:
+                yield Flow(sandbox, config, db, f"http://{host}:{port}", reloads, session)
+            finally:
+                await runner.cleanup()
+
+
+@pytest.fixture
+async def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Flow]:
+    monkeypatch.setenv("FLXD_SECRET_KEY", SECRET_KEY)
+    async for value in start_flow(tmp_path, OAuthAppConfig()):
+        yield value
+
+
+async def test_approval_stores_an_encrypted_token_that_the_connection_uses(flow: Flow) -> None:
+    callback = await flow.approve()
+    assert callback.startswith(flow.callback_base + oauth.CALLBACK_PATH + "?code=")
+    status, page = await flow.call(callback)
+    assert status == 200 and "Connected" in page
+    assert flow.reloads == [1]
+    async with flow.db.transaction() as tx:
+        [row] = await tx.fetch("SELECT ciphertext FROM credentials WHERE connection = 'shop'")
+        health = await Journal(tx, SystemClock().now()).health()
+    stored = Vault(SECRET_KEY).open(row["ciphertext"])
+    assert stored["access_token"] not in row["ciphertext"]
+    assert set(stored["scope"].split()) == set(FLXD_SCOPES)
+    assert health["shop"][0] is ConnectionHealth.ACTIVE
+
+    # The connection now works with the token it got, with no secret in the config.
+    conn = flow.config.connections["shop"]
+    channel_type = HOST.channels.get("bigcommerce")
+    assert channel_type is not None
+    async with open_session() as session:
+        key = Vault.from_environ(None)
+        runtime = build_runtime(
+            conn,
+            channel_type,
+            session=session,
+            clock=SystemClock(),
+            state_dir=Path("."),
+            db=flow.db,
+            vault=key,
+        )
+        report = await runtime.channel.check(
+            CheckContext(
+                connection="shop",
+                settings=conn.settings,
+                operations=(Operation.GET_ORDERS,),
+                http=runtime.http,
+                clock=SystemClock(),
+                log=structlog.get_logger(),
+            )
+        )
+    assert report.ok, report.verdict
+
+    # The same callback again (a replayed code) changes nothing.
+    status, page = await flow.call(callback)
+    assert status == 400 and "No approval for store" in page
+
+
+async def test_a_denied_approval_and_a_spent_code_are_refused(flow: Flow) -> None:
+    callback = await flow.approve()
+    status, page = await flow.call(
+        f"{flow.callback_base}{oauth.CALLBACK_PATH}?error=access_denied"
+        "&error_description=The+merchant+declined"
+    )
+    assert status == 400 and "The merchant declined" in page
+    # Somebody else spends the code first: the exchange fails and nothing is stored.
+    code = callback.split("code=")[1].split("&")[0]
+    app = OAuthAppConfig()
+    async with flow.session.post(
+        f"{flow.sandbox.login_base_url}/oauth2/token",
+        json={
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "code": code,
+            "grant_type": "authorization_code",
+            "redirect_uri": flow.callback_base + oauth.CALLBACK_PATH,
+        },
+    ) as spent:
+        assert spent.status == 200
+    status, page = await flow.call(callback)
+    assert status == 400 and "BigCommerce refused the code" in page
+    assert "The code is invalid or was already used" in page
+    async with flow.db.transaction() as tx:
+        assert await tx.fetch("SELECT * FROM credentials") == []
+
+
+async def test_a_grant_without_the_needed_scopes_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLXD_SECRET_KEY", SECRET_KEY)
+    narrow = OAuthAppConfig(scopes=("store_v2_products_read_only",))
+    async for flow in start_flow(tmp_path, narrow):
+        status, page = await flow.call(await flow.approve())
+        assert status == 400
+        assert "without scopes the enabled operations need: store_v2_information_read_only" in page
+        async with flow.db.transaction() as tx:
+            assert await tx.fetch("SELECT * FROM credentials") == []
