@@ -114,6 +114,12 @@ class HubWriter:
 class RunCounts:
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    """In a dry run: every write the run would have sent to the channel."""
+
+
+class _DryRunRollback(Exception):
+    """Raised inside a dry run's transaction so the database rolls everything back."""
 
 
 class RunContext:
@@ -134,6 +140,7 @@ class RunContext:
         cursors: Mapping[str, str],
         stop: anyio.Event,
         on_commit: Callable[[HubWriter], None] | None = None,
+        dry_run: bool = False,
     ) -> None:
         self.connection = connection
         self.operation = operation
@@ -141,6 +148,9 @@ class RunContext:
         self.settings = settings
         self.connection_settings = connection_settings
         self.full = full
+        self.dry_run = dry_run
+        """Read everything, write nothing: channel writes become `plan` entries, and hub
+        transactions (cursors included) are rolled back instead of committed."""
         self.clock = clock
         self.http = http
         self.log = structlog.get_logger("flxd.run").bind(
@@ -164,6 +174,11 @@ class RunContext:
     def count(self, key: str, n: int = 1) -> None:
         self.result.counts[key] = self.result.counts.get(key, 0) + n
 
+    def plan(self, action: str, **details: Any) -> None:
+        """In a dry run, record a channel write instead of sending it (the operation must not
+        send it); e.g. `ctx.plan("update_price", sku="A-1", old="9.90", new="8.90")`."""
+        self.result.plan.append({"action": action, **details})
+
     def skip(self, error: RecordError) -> None:
         """A bad record: count it, keep the reason for the run record, and go on."""
         self.count("skipped")
@@ -174,14 +189,25 @@ class RunContext:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[HubWriter]:
-        async with self._db.transaction() as tx:
-            writer = HubWriter(tx, self.clock)
-            yield writer
-            journal = Journal(tx, self.clock.now())
-            for part, value in writer.cursor_updates.items():
-                await journal.save_cursor(
-                    self.connection, self.operation.value, value, part=part, run_id=self.run_id
-                )
+        """Hub writes and cursor moves that commit together (in a dry run: roll back)."""
+        try:
+            async with self._db.transaction() as tx:
+                writer = HubWriter(tx, self.clock)
+                yield writer
+                journal = Journal(tx, self.clock.now())
+                for part, value in writer.cursor_updates.items():
+                    await journal.save_cursor(
+                        self.connection,
+                        self.operation.value,
+                        value,
+                        part=part,
+                        run_id=self.run_id,
+                    )
+                if self.dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            pass
+        # The run goes on from where it got to, committed or (in a dry run) not.
         self._cursors.update(writer.cursor_updates)
-        if self._on_commit is not None:
+        if self._on_commit is not None and not self.dry_run:
             self._on_commit(writer)

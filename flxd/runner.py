@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio
 import structlog
@@ -46,12 +47,15 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     duration: float = 0.0
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    """A dry run's planned channel writes."""
 
 
 @dataclass(slots=True)
 class _Request:
     trigger: str
     full: bool
+    dry_run: bool = False
     done: anyio.Event = field(default_factory=anyio.Event)
     summary: RunSummary | None = None
 
@@ -73,6 +77,7 @@ class Runner:
         node: str,
         max_concurrent_runs: int = 32,
         on_events: Callable[[], None] | None = None,
+        on_finished: Callable[[RunSummary], None] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -85,6 +90,7 @@ class Runner:
         self._closed = anyio.Event()
         self._tg: TaskGroup | None = None
         self._on_events = on_events
+        self._on_finished = on_finished  # metrics: called once per run, skipped ones included
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -138,25 +144,31 @@ class Runner:
 
     # ---- requests ------------------------------------------------------------------------
 
-    def request(self, key: RunKey, *, trigger: str, full: bool = False) -> anyio.Event | None:
+    def request(
+        self, key: RunKey, *, trigger: str, full: bool = False, dry_run: bool = False
+    ) -> anyio.Event | None:
         """Ask for a run. Returns an event set when a run covering this request has finished,
-        or None when the runner is draining or the key is unknown."""
+        or None when the runner is draining or the key is unknown. Requests made while the key
+        runs coalesce into one follow-up run (full if any asked for full; real if any is)."""
         if self._stop.is_set() or self._tg is None or key.connection not in self.connections:
             return None
         state = self._keys.setdefault(key, _KeyState())
         if state.running is None:
-            state.running = _Request(trigger, full)
+            state.running = _Request(trigger, full, dry_run)
             self._tg.start_soon(self._loop, key, state)
             return state.running.done
         if state.queued is None:
-            state.queued = _Request(trigger, full)
+            state.queued = _Request(trigger, full, dry_run)
         else:
             state.queued.full = state.queued.full or full
+            state.queued.dry_run = state.queued.dry_run and dry_run
         return state.queued.done
 
-    async def run_now(self, key: RunKey, *, trigger: str, full: bool = False) -> RunSummary:
+    async def run_now(
+        self, key: RunKey, *, trigger: str, full: bool = False, dry_run: bool = False
+    ) -> RunSummary:
         """Request a run and wait for it."""
-        done = self.request(key, trigger=trigger, full=full)
+        done = self.request(key, trigger=trigger, full=full, dry_run=dry_run)
         if done is None:
             return RunSummary(
                 key=key,
@@ -186,6 +198,8 @@ class Runner:
                     state.running = None
                 state.last = summary
                 request.summary = summary
+                if self._on_finished is not None:
+                    self._on_finished(summary)
                 request.done.set()
                 if state.queued is not None and not self._stop.is_set():
                     state.running, state.queued = state.queued, None
@@ -217,8 +231,13 @@ class Runner:
         started = self.clock.monotonic()
         async with self.db.transaction() as tx:
             journal = Journal(tx, self.clock.now())
-            run_id = await journal.start_run(
-                key.connection, key.operation.value, request.trigger, self.node
+            # A dry run leaves no trace in the hub, not even in the run history.
+            run_id = (
+                0
+                if request.dry_run
+                else await journal.start_run(
+                    key.connection, key.operation.value, request.trigger, self.node
+                )
             )
             cursors = await journal.cursors_of(key.connection, key.operation.value)
         run_log = log.bind(connection=key.connection, operation=key.operation.value, run_id=run_id)
@@ -236,6 +255,7 @@ class Runner:
             cursors=cursors,
             stop=self._stop,
             on_commit=self._committed,
+            dry_run=request.dry_run,
         )
         outcome, error = RunOutcome.OK, None
         scope = anyio.CancelScope()
@@ -255,9 +275,8 @@ class Runner:
             outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {exc}"
         except (ChannelError, FlxdError) as exc:
             outcome, error = RunOutcome.FAILED, f"{type(exc).__name__}: {exc}"
-        except (
-            Exception
-        ) as exc:  # the one place that catches broadly: a bug must not stop the daemon
+        # The one place that catches broadly: a bug in one operation must not stop the daemon.
+        except Exception as exc:
             outcome, error = RunOutcome.FAILED, f"unexpected {type(exc).__name__}: {exc}"
             run_log.exception("operation crashed")
         finally:
@@ -269,11 +288,12 @@ class Runner:
         if error is None and ctx.result.errors:
             error = f"{len(ctx.result.errors)} record(s) skipped; first: {ctx.result.errors[0]}"
         duration = self.clock.monotonic() - started
-        with anyio.CancelScope(shield=True):
-            async with self.db.transaction() as tx:
-                await Journal(tx, self.clock.now()).finish_run(
-                    run_id, outcome, ctx.result.counts, error
-                )
+        if not request.dry_run:
+            with anyio.CancelScope(shield=True):
+                async with self.db.transaction() as tx:
+                    await Journal(tx, self.clock.now()).finish_run(
+                        run_id, outcome, ctx.result.counts, error
+                    )
         level = "info" if outcome in (RunOutcome.OK, RunOutcome.PARTIAL) else "error"
         getattr(run_log, level)(
             "run finished",
@@ -291,6 +311,7 @@ class Runner:
             counts=dict(ctx.result.counts),
             error=error,
             duration=duration,
+            plan=list(ctx.result.plan),
         )
 
     async def _needs_reauth(self, runtime: ConnectionRuntime, reason: str) -> None:

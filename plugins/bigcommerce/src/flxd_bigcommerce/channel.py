@@ -5,19 +5,24 @@ from __future__ import annotations
 import anyio
 
 from flxd.channel import ChannelBase, CheckReport
-from flxd.context import CheckContext, ConnectionServices
+from flxd.context import CheckContext, ConnectionServices, RunContext
 from flxd.errors import AuthError, ChannelError
 from flxd.operation import Operation
 from flxd_bigcommerce import embedded
 from flxd_bigcommerce.check import check_connection
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
+from flxd_bigcommerce.listings import OPERATIONS as LISTING_OPERATIONS
+from flxd_bigcommerce.operation import OperationSpec
+from flxd_bigcommerce.orders import OPERATIONS as ORDER_OPERATIONS
 
-__all__ = ["BigCommerceChannel"]
+__all__ = ["OPERATIONS", "BigCommerceChannel"]
+
+OPERATIONS: dict[Operation, OperationSpec] = {**LISTING_OPERATIONS, **ORDER_OPERATIONS}
 
 
 class BigCommerceChannel(ChannelBase):
-    operations: frozenset[Operation] = frozenset()
+    operations: frozenset[Operation] = frozenset(OPERATIONS)
 
     def __init__(self, settings: BigCommerceSettings, services: ConnectionServices) -> None:
         self.settings = settings
@@ -73,6 +78,25 @@ class BigCommerceChannel(ChannelBase):
         if self.settings.sandbox is not None:
             await self._embedded()
         return self.client
+
+    async def _run(self, ctx: RunContext) -> None:
+        await self.ready()
+        await OPERATIONS[ctx.operation].run(self, ctx)
+
+    async def import_listings(self, ctx: RunContext) -> None:
+        await self._run(ctx)
+
+    async def publish_listings(self, ctx: RunContext) -> None:
+        await self._run(ctx)
+
+    async def sync_listings(self, ctx: RunContext) -> None:
+        await self._run(ctx)
+
+    async def get_orders(self, ctx: RunContext) -> None:
+        await self._run(ctx)
+
+    async def sync_orders(self, ctx: RunContext) -> None:
+        await self._run(ctx)
 
     async def check(self, ctx: CheckContext) -> CheckReport:
         try:

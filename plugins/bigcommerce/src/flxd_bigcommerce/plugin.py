@@ -7,7 +7,7 @@ import argparse
 from flxd.hookspecs import hookimpl
 from flxd.registry import ChannelType, Command, Registrar, WebRoute
 from flxd_bigcommerce import oauth
-from flxd_bigcommerce.channel import BigCommerceChannel
+from flxd_bigcommerce.channel import OPERATIONS, BigCommerceChannel
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.policy import BigCommercePolicy
 
@@ -19,7 +19,7 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
             name="bigcommerce",
             description="BigCommerce stores (API account or OAuth app)",
             connection_settings=BigCommerceSettings,
-            operation_settings={},
+            operation_settings={op: spec.settings for op, spec in OPERATIONS.items()},
             create=BigCommerceChannel,
             http_policy=BigCommercePolicy(),
             authorize=oauth.authorize_url,
