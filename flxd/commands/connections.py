@@ -17,7 +17,7 @@ from flxd.commands.output import print_json
 from flxd.config import find_config, parse_config
 from flxd.connections import build_runtime
 from flxd.context import CheckContext
-from flxd.credentials import PendingAuth
+from flxd.credentials import DEFAULT_KEY_ENV, PendingAuth, Vault
 from flxd.errors import UsageError
 from flxd.http import open_session
 from flxd.hub import open_hub
@@ -126,28 +126,38 @@ async def cmd_add(env: CommandEnv) -> int:
     settings = _settings(env.args.settings)
     path = find_config(env.args.config, os.environ)
     config = env.config
+    addition = ""
     if name not in config.connections:
         if "channel" not in settings:
             raise UsageError("a new connection needs --channel (flxd plugins lists them)")
-        text = path.read_text(encoding="utf-8")
         addition = f"\n# added by `flxd connections add`\n{_toml_table(name, settings)}"
         # Validate the whole file with the new table before writing anything.
         config = parse_config(
-            text + addition,
+            path.read_text(encoding="utf-8") + addition,
             registries=env.host,
             source=str(path),
             base_dir=path.resolve().parent,
             path=path.resolve(),
         )
-        with path.open("a", encoding="utf-8") as handle:
-            handle.write(addition)
-        env.out.write(f"added [connections.{name}] to {path}\n")
     elif settings:
         raise UsageError(f"connection {name!r} exists already; edit {path} to change its settings")
     connection = config.connections[name]
     channel_type = env.host.channels.get(connection.channel)
     assert channel_type is not None
-    if channel_type.authorize is None:
+    approval = channel_type.authorize is not None and (
+        channel_type.authorize(connection, "-", config.admin.url) is not None
+    )
+    key = config.daemon.secret_key
+    if approval and Vault.from_environ(key.get_secret_value() if key else None) is None:
+        raise UsageError(
+            f"{name}: an approved token is kept encrypted in the hub, and no key is set: set "
+            f"{DEFAULT_KEY_ENV} (32+ random characters) here and for `flxd run`"
+        )
+    if addition:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(addition)
+        env.out.write(f"added [connections.{name}] to {path}\n")
+    if not approval or channel_type.authorize is None:
         env.out.write(f"{name}: check it with: flxd connections check {name}\n")
         return 0
     env.setup_logging()
@@ -157,11 +167,6 @@ async def cmd_add(env: CommandEnv) -> int:
             tx, name, connection.channel, clock.now(), APPROVAL_LIFETIME
         )
         url = channel_type.authorize(connection, pending.state, config.admin.url)
-        if url is None:
-            await pending.consume(tx)
-    if url is None:
-        env.out.write(f"{name}: check it with: flxd connections check {name}\n")
-        return 0
     env.out.write(
         f"{name}: waiting for approval (for the next hour). Open this URL to approve flxd:\n"
         f"  {url}\n"

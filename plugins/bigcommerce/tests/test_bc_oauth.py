@@ -3,7 +3,10 @@ callback, code exchange, scope check, encrypted token, replayed and denied callb
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -219,3 +222,67 @@ async def test_a_grant_without_the_needed_scopes_is_refused(
         assert "without scopes the enabled operations need: store_v2_information_read_only" in page
         async with flow.db.transaction() as tx:
             assert await tx.fetch("SELECT * FROM credentials") == []
+
+
+def flxd(config: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flxd", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_connections_add_appends_a_validated_table_and_prints_the_approval_url(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "flxd.toml"
+    original = f'[daemon]\nstate_dir = "{tmp_path}/state"\n'
+    config.write_text(original)
+    env = {"APP_SECRET": "s3cret-app-secret", "FLXD_SECRET_KEY": SECRET_KEY}
+    add = ["connections", "add", "shop2", "--channel", "bigcommerce", "--store-hash"]
+
+    bad = flxd(config, *add, "Not A Hash", "--auth", "oauth", env=env)
+    assert bad.returncode == 2
+    assert "connections.shop2.store_hash: 'Not A Hash' is not a store hash" in bad.stderr
+    assert config.read_text() == original  # nothing written
+
+    no_key = flxd(
+        config,
+        *add,
+        "abc123",
+        "--auth",
+        "oauth",
+        "--client-id",
+        "app1",
+        "--client-secret-env",
+        "APP_SECRET",
+        env={"APP_SECRET": "x" * 12},
+    )
+    assert no_key.returncode == 2 and "FLXD_SECRET_KEY" in no_key.stderr
+
+    good = flxd(
+        config,
+        *add,
+        "abc123",
+        "--auth",
+        "oauth",
+        "--client-id",
+        "app1",
+        "--client-secret-env",
+        "APP_SECRET",
+        env=env,
+    )
+    assert good.returncode == 0, good.stderr
+    assert "added [connections.shop2]" in good.stdout
+    url = next(line.strip() for line in good.stdout.splitlines() if "oauth2/authorize" in line)
+    assert url.startswith("https://login.bigcommerce.com/oauth2/authorize?client_id=app1&")
+    assert "context=stores%2Fabc123" in url and "state=" in url
+    assert 'store_hash = "abc123"\nauth = "oauth"\nclient_id = "app1"' in config.read_text()
+    assert "s3cret" not in config.read_text() + good.stdout + good.stderr
+    # Again for the existing connection: a new approval, nothing appended.
+    again = flxd(config, "connections", "add", "shop2", env=env)
+    assert again.returncode == 0 and "waiting for approval" in again.stdout
+    assert config.read_text().count("[connections.shop2]") == 1
