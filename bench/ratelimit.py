@@ -13,13 +13,13 @@ import time
 
 import aiohttp
 import anyio
+from flxd_bigcommerce.client import BigCommerceClient
+from flxd_bigcommerce.policy import BigCommercePolicy
+from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
 from flxd.clock import SystemClock
 from flxd.http import HttpClient
 from flxd.ratelimit import Limiter
-from flxd_bigcommerce.client import BigCommerceClient
-from flxd_bigcommerce.policy import BigCommercePolicy
-from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
 
 def rejected(sandbox: Sandbox, store_hash: str) -> int:
@@ -44,10 +44,10 @@ async def main(quota: int, window_ms: int, windows: int) -> None:
 
         clock = SystemClock()
         limiter = Limiter(clock, max_concurrency=3)
-        http = HttpClient(session=session, limiter=limiter, policy=BigCommercePolicy(),
-                          clock=clock)
-        client = BigCommerceClient(http, store_hash=store_hash, token=get_token,
-                                   api_base_url=base_url)
+        http = HttpClient(session=session, limiter=limiter, policy=BigCommercePolicy(), clock=clock)
+        client = BigCommerceClient(
+            http, store_hash=store_hash, token=get_token, api_base_url=base_url
+        )
         first_window_429 = 0
 
         async def read_catalog_forever() -> None:
@@ -70,9 +70,11 @@ async def main(quota: int, window_ms: int, windows: int) -> None:
         elapsed = time.monotonic() - started
         done, late = served(sandbox, store_hash), rejected(sandbox, store_hash) - first_window_429
     available = quota * elapsed / window
-    print(f"{done} requests served in {elapsed:.1f} s ({elapsed / window:.2f} windows of "
-          f"{window_ms} ms, quota {quota}); 429s: {first_window_429} in the first window, "
-          f"{late} after; limiter waited {limiter.stats.waited:.1f} s")
+    print(
+        f"{done} requests served in {elapsed:.1f} s ({elapsed / window:.2f} windows of "
+        f"{window_ms} ms, quota {quota}); 429s: {first_window_429} in the first window, "
+        f"{late} after; limiter waited {limiter.stats.waited:.1f} s"
+    )
     print(f"utilisation={done / available:.3f} late_429={late}")
 
 

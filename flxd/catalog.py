@@ -14,6 +14,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
+from flxd.links import Links, link_from_row
 from flxd.model import (
     Link,
     LinkState,
@@ -72,6 +73,7 @@ class Catalog:
     def __init__(self, tx: Tx, now: datetime) -> None:
         self._tx = tx
         self._now = db_time(now)
+        self._links = Links(tx, now)
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -268,26 +270,7 @@ class Catalog:
 
     async def link(self, link: Link) -> None:
         """Tie a hub variant to a channel item (replacing an earlier tie for this connection)."""
-        await self._tx.execute(
-            "INSERT INTO links (connection, variant_id, listing_id, product_ref, variant_ref, "
-            "state, pushed_price, pushed_quantity, error, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (connection, variant_id) DO UPDATE SET listing_id = excluded.listing_id, "
-            "product_ref = excluded.product_ref, variant_ref = excluded.variant_ref, "
-            "state = excluded.state, pushed_price = excluded.pushed_price, "
-            "pushed_quantity = excluded.pushed_quantity, error = excluded.error, "
-            "updated_at = excluded.updated_at",
-            link.connection,
-            link.variant_id,
-            link.listing_id,
-            link.product_ref,
-            link.variant_ref,
-            link.state.value,
-            db_money(link.pushed_price),
-            link.pushed_quantity,
-            link.error,
-            self._now,
-        )
+        await self._links.save([link])
 
     async def set_link_state(
         self, connection: str, listing_id: int, state: LinkState, *, error: str | None = None
@@ -317,13 +300,13 @@ class Catalog:
         rows = await self._fetch_in(
             "SELECT * FROM links WHERE connection = ? AND listing_id IN", listing_ids, connection
         )
-        return [_link(r) for r in rows]
+        return [link_from_row(r) for r in rows]
 
     async def link_for_variant(self, connection: str, variant_id: int) -> Link | None:
         row = await self._tx.fetchrow(
             "SELECT * FROM links WHERE connection = ? AND variant_id = ?", connection, variant_id
         )
-        return None if row is None else _link(row)
+        return None if row is None else link_from_row(row)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -346,6 +329,36 @@ class Catalog:
 
     async def last_seq(self) -> int:
         return int(await self._tx.fetchval("SELECT value FROM counters WHERE name = ?", COUNTER))
+
+    async def variants_by_sku(self, skus: Iterable[str]) -> dict[str, Variant]:
+        """Hub variants by master SKU, keyed by `sku_key` (SKUs match regardless of case)."""
+        rows = await self._fetch_in(
+            f"SELECT {_VARIANT_COLUMNS}, sku_key FROM variants WHERE sku_key IN",
+            list({sku_key(s) for s in skus}),
+        )
+        return {r["sku_key"]: _variant(r) for r in rows}
+
+    async def variant_ids(self, skus: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """(variant id, listing id) by `sku_key`: `variants_by_sku` without the variant data."""
+        rows = await self._fetch_in(
+            "SELECT sku_key, id, listing_id FROM variants WHERE sku_key IN",
+            list({sku_key(s) for s in skus}),
+        )
+        return {r["sku_key"]: (int(r["id"]), int(r["listing_id"])) for r in rows}
+
+    async def listing_keys(self, ids: Iterable[int]) -> dict[int, str]:
+        rows = await self._fetch_in("SELECT id, key FROM listings WHERE id IN", list(set(ids)))
+        return {int(r["id"]): str(r["key"]) for r in rows}
+
+    async def listings_by_key(self, keys: Iterable[str]) -> dict[str, int]:
+        """Ids of the listings with these keys (the ones that exist)."""
+        rows = await self._fetch_in("SELECT id, key FROM listings WHERE key IN", list(set(keys)))
+        return {str(r["key"]): int(r["id"]) for r in rows}
+
+    async def mark_changed(self, items: Sequence[tuple[int, int | None]], field: str) -> None:
+        """Log a change for these (listing id, variant id or None) without changing data, so the
+        next sync compares them with what each channel has (e.g. after a new link)."""
+        await self._log([(listing_id, variant_id, field) for listing_id, variant_id in items])
 
     async def resolve_listings(self, skus: Sequence[str]) -> dict[str, Row]:
         """Listing rows for SKUs that are either a variant's SKU or a listing key."""
@@ -502,18 +515,4 @@ def _variant(row: Row) -> Variant:
         options=_pairs(row["options"]),
         attributes=_pairs(row["attributes"]),
         seq=row["seq"],
-    )
-
-
-def _link(row: Row) -> Link:
-    return Link(
-        connection=row["connection"],
-        variant_id=row["variant_id"],
-        listing_id=row["listing_id"],
-        product_ref=row["product_ref"],
-        variant_ref=row["variant_ref"],
-        state=LinkState(row["state"]),
-        pushed_price=parse_db_money(row["pushed_price"]),
-        pushed_quantity=row["pushed_quantity"],
-        error=row["error"],
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from flxd.errors import PermanentError
@@ -18,7 +19,7 @@ from flxd.operation import Operation
 if TYPE_CHECKING:
     from flxd.context import CheckContext, RunContext
 
-__all__ = ["Channel", "ChannelBase", "CheckReport"]
+__all__ = ["Channel", "ChannelBase", "CheckReport", "ExplainsOrders", "OrderExplanation"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,6 +29,34 @@ class CheckReport:
     ok: bool
     verdict: str
     details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderExplanation:
+    """What a channel says about one of its orders, for `flxd orders explain`: whether it exists,
+    and why get_orders would not import it, each reason with the values it compared. Core adds
+    the hub's side (imported? connection health, the cursor, the next run)."""
+
+    found: bool
+    """False when the channel has no such order (or cannot explain: see `unsupported`)."""
+    facts: Mapping[str, str] = field(default_factory=dict)
+    """What the channel shows, e.g. {"status": "7 Awaiting Payment", "created": "…"}."""
+    reasons: tuple[str, ...] = ()
+    """Why get_orders' settings leave the order out; empty when they take it."""
+    modified_at: datetime | None = None
+    """The order's position in get_orders' cursor (compared with the cursor by core)."""
+    cursor_part: str = ""
+    """Which part of get_orders' cursor covers this order."""
+    unsupported: str | None = None
+    """Set when the channel cannot explain orders at all (the reason)."""
+
+
+@runtime_checkable
+class ExplainsOrders(Protocol):
+    async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
+        """Fetch one order from the channel and say whether get_orders would import it.
+        `ctx.operation_settings` holds the connection's get_orders settings when configured."""
+        ...
 
 
 @runtime_checkable
@@ -90,6 +119,11 @@ class ChannelBase:
 
     async def sync_orders(self, ctx: RunContext) -> None:
         await self._unsupported(ctx)
+
+    async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
+        return OrderExplanation(
+            found=False, unsupported=f"{type(self).__name__} cannot explain orders"
+        )
 
     async def aclose(self) -> None:
         return None

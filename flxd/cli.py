@@ -58,10 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     env = CommandEnv(args, host)
     try:
-        plugin_command: Command | None = getattr(args, "plugin_command", None)
-        if plugin_command is not None:
-            return anyio.run(plugin_command.run, args)
-        return int(anyio.run(args.handler, env))
+        try:
+            plugin_command: Command | None = getattr(args, "plugin_command", None)
+            if plugin_command is not None:
+                return anyio.run(plugin_command.run, args)
+            return int(anyio.run(args.handler, env))
+        except BaseExceptionGroup as group:
+            # Task groups wrap what their body raises; one error is reported as itself.
+            raise _sole_error(group) from None
     except ConfigError as exc:
         print(f"flxd: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -76,3 +80,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _sole_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The one error inside (nested) exception groups, or the group itself if there are more."""
+    leaves: list[BaseException] = []
+    pending: list[BaseException] = [group]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, BaseExceptionGroup):
+            pending.extend(item.exceptions)
+        else:
+            leaves.append(item)
+    return leaves[0] if len(leaves) == 1 else group

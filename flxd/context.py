@@ -19,6 +19,7 @@ from flxd.credentials import ConnectionCredentials
 from flxd.errors import RecordError
 from flxd.http import HttpClient
 from flxd.journal import Journal
+from flxd.links import Links
 from flxd.operation import Operation
 from flxd.orders import OrderBook
 from flxd.outbox import Outbox
@@ -60,6 +61,8 @@ class CheckContext:
     http: HttpClient
     clock: Clock
     log: Log
+    operation_settings: Mapping[Operation, OperationSettings] = field(default_factory=dict)
+    """Every configured operation's settings, enabled or not (e.g. for explaining orders)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,6 +104,7 @@ class HubWriter:
     def __init__(self, tx: Tx, clock: Clock) -> None:
         now = clock.now()
         self.catalog = Catalog(tx, now)
+        self.links = Links(tx, now)
         self.orders = OrderBook(tx, now)
         self.outbox = Outbox(tx, now)
         self.cursor_updates: dict[str, str] = {}

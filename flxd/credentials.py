@@ -9,6 +9,8 @@ never from the database, so a copy of the database alone reveals no token.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -44,6 +46,9 @@ class Vault:
             ).derive(secret.encode())
             key = base64.urlsafe_b64encode(derived)
         self._fernet = Fernet(key)
+        self._derive_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"flxd derived secrets v1"
+        ).derive(secret.encode())
 
     @classmethod
     def from_environ(
@@ -52,6 +57,17 @@ class Vault:
         """The configured key, else `$FLXD_SECRET_KEY`, else None (OAuth cannot be used)."""
         value = secret or (os.environ if environ is None else environ).get(DEFAULT_KEY_ENV)
         return cls(value) if value else None
+
+    def derive(self, purpose: str) -> str:
+        """A stable secret for `purpose` (e.g. a webhook's shared header), the same on every
+        node with the same key, and unrelated to the key itself."""
+        return (
+            base64.urlsafe_b64encode(
+                hmac.new(self._derive_key, purpose.encode(), hashlib.sha256).digest()
+            )
+            .decode()
+            .rstrip("=")
+        )
 
     def seal(self, data: Mapping[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(dict(data)).encode()).decode()

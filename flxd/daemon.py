@@ -3,18 +3,21 @@ on SIGTERM/SIGINT stop starting runs, let running ones finish their page, commit
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
 import anyio
 import structlog
 from anyio.abc import TaskGroup
 
+from flxd.admin import AdminServer, AdminState, resolve_token
 from flxd.clock import Clock, SystemClock
 from flxd.config import Config, load_config
 from flxd.connections import ConnectionRuntime, build_runtime
@@ -22,10 +25,12 @@ from flxd.context import SinkServices
 from flxd.credentials import Vault
 from flxd.delivery import Delivery
 from flxd.errors import ConfigError, UsageError
+from flxd.feedrunner import FeedRunner
 from flxd.http import open_session
 from flxd.hub import open_hub
 from flxd.journal import Journal
 from flxd.logging import Redactor
+from flxd.metrics import Metrics
 from flxd.notify import Notifier
 from flxd.operation import RUN_ORDER, Operation
 from flxd.plugins import PluginHost
@@ -33,6 +38,9 @@ from flxd.registry import Sink
 from flxd.runner import RunKey, Runner, RunSummary
 from flxd.scheduler import Scheduler, plan_jobs
 from flxd.store import Database
+
+if TYPE_CHECKING:
+    from flxd.progress import RunProgress
 
 __all__ = ["Daemon", "Selection"]
 
@@ -74,10 +82,13 @@ class Daemon:
         clock: Clock | None = None,
         redactor: Redactor | None = None,
         notifier: Notifier | None = None,
+        admin_listen: str | None = None,
     ) -> None:
-        self.config = config
+        self._admin_listen = admin_listen  # `run --admin-listen`: wins over [admin] listen
+        self.config = self._overridden(config)
         self.host = host
         self.clock = clock or SystemClock()
+        self.metrics = Metrics(self.clock)
         self.node = config.daemon.node_id or socket.gethostname()
         self._redactor = redactor
         self._notifier = notifier or Notifier()
@@ -86,6 +97,7 @@ class Daemon:
         self.runner: Runner | None = None
         self.delivery: Delivery | None = None
         self._tg: TaskGroup | None = None
+        self._feeds: FeedRunner | None = None
 
     # ---- shared set-up -------------------------------------------------------------------
 
@@ -107,6 +119,7 @@ class Daemon:
                 node=self.node,
                 max_concurrent_runs=self.config.daemon.max_concurrent_runs,
                 on_events=delivery.wake,
+                on_finished=self.metrics.run_finished,
             )
             self.runner, self.delivery = runner, delivery
             runner.connections = self._build_connections(self.config, {})
@@ -174,27 +187,46 @@ class Daemon:
     # ---- run --once ----------------------------------------------------------------------
 
     async def run_once(
-        self, selection: Selection = Selection(), *, full: bool = False
+        self,
+        selection: Selection = Selection(),
+        *,
+        full: bool = False,
+        dry_run: bool = False,
+        progress: RunProgress | None = None,
     ) -> list[RunSummary]:
         """Run the selected operations once, in dependency order per connection, connections
         side by side. SIGTERM/SIGINT drain as in the daemon."""
         plan = selection.keys(self.config)
         summaries: list[RunSummary] = []
-        async with self._started() as (_, tg):
+        async with self._started() as (db, tg):
             runner = self.runner
             assert runner is not None and self.delivery is not None
             tg.start_soon(self._drain_on_signal, runner)
+            if selection.operation is None and not dry_run:
+                # Feeds first, so a supplier file's rows reach the channels in this run.
+                await FeedRunner(self.config, self.host, db, self.clock).run_all()
 
             async def one_connection(keys: list[RunKey]) -> None:
                 for key in keys:
                     if runner.draining:
                         return
-                    summaries.append(await runner.run_now(key, trigger="once", full=full))
+                    if progress is not None:
+                        progress.started(key)
+                    summary = await runner.run_now(
+                        key,
+                        trigger="dry-run" if dry_run else "once",
+                        full=full,
+                        dry_run=dry_run,
+                    )
+                    summaries.append(summary)
+                    if progress is not None:
+                        progress.finished(summary)
 
             async with anyio.create_task_group() as inner:
                 for keys in plan.values():
                     inner.start_soon(one_connection, keys)
-            await self.delivery.deliver_pending()
+            if not dry_run:
+                await self.delivery.deliver_pending()
         order = {key: i for i, key in enumerate(k for keys in plan.values() for k in keys)}
         return sorted(summaries, key=lambda s: order[s.key])
 
@@ -212,7 +244,7 @@ class Daemon:
     async def serve(self) -> int:
         """Run until SIGTERM/SIGINT; returns the exit status."""
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
-            async with self._started() as (_, tg):
+            async with self._started() as (db, tg), AsyncExitStack() as stack:
                 runner, delivery = self.runner, self.delivery
                 assert runner is not None and delivery is not None
                 await tg.start(delivery.serve)
@@ -220,8 +252,12 @@ class Daemon:
                 scheduler = Scheduler(runner, self.clock)
                 scheduler.start(plan_jobs(self.config))
                 self.scheduler = scheduler
+                self._feeds = FeedRunner(self.config, self.host, db, self.clock)
+                tg.start_soon(self._feeds.serve)
                 if self._notifier.watchdog_interval:
                     tg.start_soon(self._watchdog, self._notifier.watchdog_interval)
+                # Listening before READY; closed after the drain (the stack unwinds first).
+                await stack.enter_async_context(self._admin(db, scheduler))
                 self._announce()
                 async for signum in signals:
                     if signum == signal.SIGHUP:
@@ -258,6 +294,46 @@ class Daemon:
         )
         self._notifier.ready(f"{count} connection(s), {jobs} job(s)")
 
+    @asynccontextmanager
+    async def _admin(self, db: Database, scheduler: Scheduler) -> AsyncIterator[None]:
+        """The admin server (unless `[admin] enabled = false` and no --admin-listen)."""
+        if not self.config.admin.enabled:
+            yield
+            return
+        runner, delivery, session = self.runner, self.delivery, self._session
+        assert runner is not None and delivery is not None and session is not None
+        token = resolve_token(self.config.admin, os.environ)
+        if token is not None and self._redactor is not None:
+            self._redactor.add([token.get_secret_value()])  # $FLXD_ADMIN_TOKEN is not in config
+        state = AdminState(
+            config=lambda: self.config,
+            token=lambda: resolve_token(self.config.admin, os.environ),
+            db=db,
+            clock=self.clock,
+            node=self.node,
+            runner=runner,
+            scheduler=scheduler,
+            delivery=delivery,
+            metrics=self.metrics,
+            session=session,
+            reload=lambda: self._reload(scheduler),
+        )
+        server = AdminServer(
+            state, listen=self.config.admin.listen, plugin_routes=self.host.web_routes
+        )
+        async with server.running() as url:
+            # The port actually bound (listen may say 0), so [admin] url points at this server.
+            self._admin_listen = url.removeprefix("http://")
+            self.config = self._overridden(self.config)
+            yield
+
+    def _overridden(self, config: Config) -> Config:
+        """`config` with `run --admin-listen` applied; kept across reloads."""
+        if self._admin_listen is None:
+            return config
+        admin = config.admin.model_copy(update={"listen": self._admin_listen, "enabled": True})
+        return replace(config, admin=admin)
+
     async def _watchdog(self, interval: float) -> None:
         while True:
             self._notifier.watchdog()
@@ -270,7 +346,7 @@ class Daemon:
         assert self.config.path is not None
         self._notifier.reloading()
         try:
-            config = load_config(Path(self.config.path), self.host)
+            config = self._overridden(load_config(Path(self.config.path), self.host))
             connections = self._build_connections(config, runner.connections)
         except Exception as exc:  # an operator's mistake must not take the daemon down
             problems = (
@@ -287,6 +363,8 @@ class Daemon:
         await runner.load_health()
         delivery.sinks = self._build_sinks(config)
         scheduler.replace(plan_jobs(config))
+        if self._feeds is not None:
+            self._feeds.replace(config)
         for runtime in retired:
             self._tg.start_soon(self._retire, runtime)
         log.info("config reloaded", connections=len(connections))

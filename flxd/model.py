@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 __all__ = [
+    "AckState",
     "Address",
     "Link",
     "LinkState",
@@ -110,6 +111,9 @@ class Link:
     pushed_price: Decimal | None = None
     pushed_quantity: int | None = None
     error: str | None = None
+    stock_ref: str | None = None
+    """Where the channel keeps this variant's stock when not at the variant itself (e.g. the
+    product, when the channel tracks stock per product); None: the variant's own item."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,7 +168,18 @@ class Order:
     id: int | None = None
     imported_at: datetime | None = None
     acknowledged_at: datetime | None = None
+    ack_state: AckState | None = None
+    ack_note: str | None = None
     pii_erased_at: datetime | None = None
+
+
+class AckState(StrEnum):
+    """Where an order's acknowledgement on its channel stands (None: none was asked for)."""
+
+    PENDING = "pending"
+    DONE = "done"
+    CONFLICT = "conflict"  # changed on the channel by someone else first; not overwritten
+    FAILED = "failed"  # the channel refused it (the order is gone, …)
 
 
 class ShipmentState(StrEnum):
@@ -193,3 +208,6 @@ class Shipment:
     channel_shipment_id: str | None = None
     error: str | None = None
     created_at: datetime | None = None
+    attempted_at: datetime | None = None
+    """Set before the first push: from then on it may exist on the channel (look before
+    creating it again)."""

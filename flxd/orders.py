@@ -5,15 +5,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from flxd.model import Address, Order, OrderLine, Shipment, ShipmentLine, ShipmentState
+from flxd.model import (
+    AckState,
+    Address,
+    Order,
+    OrderLine,
+    Shipment,
+    ShipmentLine,
+    ShipmentState,
+)
 from flxd.store import Row, Tx, db_money, db_time, parse_db_money, parse_db_time
 
-__all__ = ["OrderBook", "ShipmentRejected", "StoredOrder"]
+__all__ = ["OrderBook", "PendingAck", "ShipmentRejected", "StoredOrder"]
 
+_CHUNK = 500  # keys per IN (…) list, well under both databases' parameter limits
+_INSERT_ROWS = 100  # orders per INSERT (18 parameters each)
+_ORDER_ROW = "(" + ", ".join("?" * 18) + ")"
 _PII_ADDRESS_COLUMNS = (
     "name",
     "company",
@@ -36,6 +48,18 @@ class StoredOrder:
     id: int
     created: bool
     """True when this call stored the order; False when it was already in the book."""
+    previous_status: str | None = None
+    """The status the book had before this call (None when it was just stored)."""
+    ack_state: AckState | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAck:
+    """An order still to be acknowledged on its channel, with the status it was imported in."""
+
+    order_id: int
+    channel_order_id: str
+    status_code: str
 
 
 class OrderBook:
@@ -45,28 +69,84 @@ class OrderBook:
         self._tx = tx
         self._now = db_time(now)
 
-    async def store(self, order: Order) -> StoredOrder:
-        """Store an order once; a later call for the same order only refreshes its status."""
-        row = await self._tx.fetchrow(
-            "SELECT id FROM orders WHERE connection = ? AND channel_order_id = ?",
-            order.connection,
-            order.channel_order_id,
-        )
-        if row is not None:
-            await self._tx.execute(
-                "UPDATE orders SET status_code = ?, status_name = ?, modified_at = ? WHERE id = ?",
-                order.status_code,
-                order.status_name,
-                db_time(order.modified_at),
-                row["id"],
+    async def store(self, order: Order, *, acknowledge: bool = False) -> StoredOrder:
+        """Store an order once; a later call for the same order only refreshes its status.
+        `acknowledge` marks a newly stored order as waiting for acknowledgement on its channel."""
+        [stored] = await self.store_many([order], acknowledge=acknowledge)
+        return stored
+
+    async def store_many(
+        self, orders: Sequence[Order], *, acknowledge: bool = False
+    ) -> list[StoredOrder]:
+        """`store` for a page of orders in a handful of statements; results in input order."""
+        known: dict[tuple[str, str], tuple[int, str, AckState | None]] = {}
+        for connection in {o.connection for o in orders}:
+            keys = [o.channel_order_id for o in orders if o.connection == connection]
+            for chunk in range(0, len(keys), _CHUNK):
+                part = keys[chunk : chunk + _CHUNK]
+                rows = await self._tx.fetch(
+                    "SELECT id, channel_order_id, status_code, ack_state FROM orders "
+                    f"WHERE connection = ? AND channel_order_id IN ({', '.join('?' * len(part))})",
+                    connection,
+                    *part,
+                )
+                for r in rows:
+                    state = AckState(r["ack_state"]) if r["ack_state"] else None
+                    known[(connection, r["channel_order_id"])] = (r["id"], r["status_code"], state)
+        new_state = AckState.PENDING if acknowledge else None
+        fresh: dict[tuple[str, str], Order] = {}
+        for order in orders:
+            key = (order.connection, order.channel_order_id)
+            if key not in known:
+                fresh.setdefault(key, order)
+        inserted = await self._insert(list(fresh.values()), new_state)
+        results: list[StoredOrder] = []
+        updates: list[tuple[str, str | None, str, int]] = []
+        for order in orders:
+            key = (order.connection, order.channel_order_id)
+            if fresh.pop(key, None) is not None:
+                order_id = inserted[key]
+                results.append(StoredOrder(order_id, True, None, new_state))
+                known[key] = (order_id, order.status_code, new_state)
+                continue
+            order_id, previous, state = known[key]
+            updates.append(
+                (order.status_code, order.status_name, db_time(order.modified_at), order_id)
             )
-            return StoredOrder(row["id"], created=False)
-        order_id = await self._tx.fetchval(
-            "INSERT INTO orders (connection, channel_order_id, status_code, status_name, "
-            "created_at, modified_at, currency, subtotal, shipping_total, tax_total, "
-            "discount_total, grand_total, customer_name, customer_email, customer_phone, "
-            "billing_address, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            results.append(StoredOrder(order_id, False, previous, state))
+            known[key] = (order_id, order.status_code, state)
+        await self._insert_lines(
+            [(r.id, o) for r, o in zip(results, orders, strict=True) if r.created]
+        )
+        if updates:
+            await self._tx.executemany(
+                "UPDATE orders SET status_code = ?, status_name = ?, modified_at = ? WHERE id = ?",
+                updates,
+            )
+        return results
+
+    async def _insert(
+        self, orders: Sequence[Order], ack_state: AckState | None
+    ) -> dict[tuple[str, str], int]:
+        """Insert new orders, many rows per statement; their ids by (connection, order id)."""
+        ids: dict[tuple[str, str], int] = {}
+        for chunk in range(0, len(orders), _INSERT_ROWS):
+            part = orders[chunk : chunk + _INSERT_ROWS]
+            rows = await self._tx.fetch(
+                "INSERT INTO orders (connection, channel_order_id, status_code, status_name, "
+                "created_at, modified_at, currency, subtotal, shipping_total, tax_total, "
+                "discount_total, grand_total, customer_name, customer_email, customer_phone, "
+                "billing_address, imported_at, ack_state) VALUES "
+                + ", ".join([_ORDER_ROW] * len(part))
+                # RETURNING gives rows in no promised order: match them by their key.
+                + " RETURNING id, connection, channel_order_id",
+                *(value for order in part for value in self._row(order, ack_state)),
+            )
+            ids.update({(r["connection"], r["channel_order_id"]): int(r["id"]) for r in rows})
+        return ids
+
+    def _row(self, order: Order, ack_state: AckState | None) -> tuple[Any, ...]:
+        return (
             order.connection,
             order.channel_order_id,
             order.status_code,
@@ -82,54 +162,63 @@ class OrderBook:
             order.customer_name,
             order.customer_email,
             order.customer_phone,
-            None if order.billing_address is None else json.dumps(asdict(order.billing_address)),
+            None if order.billing_address is None else _address_json(order.billing_address),
             self._now,
+            None if ack_state is None else ack_state.value,
         )
-        skus = {line.sku.lower(): line.sku for line in order.lines if line.sku}
-        variant_ids = await self._variant_ids(list(skus))
-        await self._tx.executemany(
-            "INSERT INTO order_lines (order_id, channel_line_id, channel_address_id, sku, "
-            "variant_id, name, quantity, unit_price, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    order_id,
-                    line.channel_line_id,
-                    line.channel_address_id,
-                    line.sku,
-                    variant_ids.get(line.sku.lower()) if line.sku else None,
-                    line.name,
-                    line.quantity,
-                    db_money(line.unit_price),
-                    db_money(line.total),
-                )
-                for line in order.lines
-            ],
-        )
-        await self._tx.executemany(
-            "INSERT INTO order_addresses (order_id, channel_address_id, name, company, street_1, "
-            "street_2, city, state, zip, country, country_code, phone, email, shipping_method) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    order_id,
-                    a.channel_address_id,
-                    a.name,
-                    a.company,
-                    a.street_1,
-                    a.street_2,
-                    a.city,
-                    a.state,
-                    a.zip,
-                    a.country,
-                    a.country_code,
-                    a.phone,
-                    a.email,
-                    a.shipping_method,
-                )
-                for a in order.addresses
-            ],
-        )
-        return StoredOrder(int(order_id), created=True)
+
+    async def _insert_lines(self, created: Sequence[tuple[int, Order]]) -> None:
+        """The lines and addresses of newly inserted orders, in one statement each."""
+        skus = {line.sku.lower() for _, o in created for line in o.lines if line.sku}
+        variant_ids = await self._variant_ids(sorted(skus))
+        lines = [
+            (
+                order_id,
+                line.channel_line_id,
+                line.channel_address_id,
+                line.sku,
+                variant_ids.get(line.sku.lower()) if line.sku else None,
+                line.name,
+                line.quantity,
+                db_money(line.unit_price),
+                db_money(line.total),
+            )
+            for order_id, order in created
+            for line in order.lines
+        ]
+        if lines:
+            await self._tx.executemany(
+                "INSERT INTO order_lines (order_id, channel_line_id, channel_address_id, sku, "
+                "variant_id, name, quantity, unit_price, total) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                lines,
+            )
+        addresses = [
+            (
+                order_id,
+                a.channel_address_id,
+                a.name,
+                a.company,
+                a.street_1,
+                a.street_2,
+                a.city,
+                a.state,
+                a.zip,
+                a.country,
+                a.country_code,
+                a.phone,
+                a.email,
+                a.shipping_method,
+            )
+            for order_id, order in created
+            for a in order.addresses
+        ]
+        if addresses:
+            await self._tx.executemany(
+                "INSERT INTO order_addresses (order_id, channel_address_id, name, company, "
+                "street_1, street_2, city, state, zip, country, country_code, phone, email, "
+                "shipping_method) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                addresses,
+            )
 
     async def _variant_ids(self, keys: list[str]) -> dict[str, int]:
         if not keys:
@@ -162,22 +251,44 @@ class OrderBook:
         rows = await self._tx.fetch(sql + " ORDER BY id LIMIT ?", *args, limit)
         return [await self._order(r) for r in rows]
 
-    async def mark_acknowledged(self, order_id: int, note: str | None = None) -> None:
-        await self._tx.execute(
-            "UPDATE orders SET acknowledged_at = ?, ack_note = ? WHERE id = ?",
-            self._now,
-            note,
-            order_id,
+    async def mark_acknowledged(
+        self, order_id: int, note: str | None = None, *, state: AckState = AckState.DONE
+    ) -> None:
+        """Settle an order's acknowledgement: done, or given up (conflict, failed) with why."""
+        await self.mark_acknowledged_many([(order_id, note, state)])
+
+    async def mark_acknowledged_many(
+        self, settled: Sequence[tuple[int, str | None, AckState]]
+    ) -> None:
+        """`mark_acknowledged` for many (order id, note, state) in one statement."""
+        await self._tx.executemany(
+            "UPDATE orders SET acknowledged_at = ?, ack_note = ?, ack_state = ? WHERE id = ?",
+            [(self._now, note, state.value, order_id) for order_id, note, state in settled],
         )
 
-    async def unacknowledged(self, connection: str, *, limit: int = 250) -> list[Order]:
+    async def pending_acknowledgements(
+        self, connection: str, *, after_id: int = 0, limit: int = 250
+    ) -> list[PendingAck]:
+        """Orders stored with `acknowledge=True` whose acknowledgement is not settled yet."""
         rows = await self._tx.fetch(
-            "SELECT * FROM orders WHERE connection = ? AND acknowledged_at IS NULL "
-            "ORDER BY id LIMIT ?",
+            "SELECT id, channel_order_id, status_code FROM orders WHERE connection = ? "
+            "AND ack_state = 'pending' AND id > ? ORDER BY id LIMIT ?",
             connection,
+            after_id,
             limit,
         )
-        return [await self._order(r) for r in rows]
+        return [PendingAck(r["id"], r["channel_order_id"], r["status_code"]) for r in rows]
+
+    async def set_status(self, order_id: int, status_code: str, status_name: str | None) -> None:
+        """The order's current status on its channel (e.g. Shipped after a shipment)."""
+        await self.set_statuses([(order_id, status_code, status_name)])
+
+    async def set_statuses(self, rows: Sequence[tuple[int, str, str | None]]) -> None:
+        """`set_status` for many (order id, status code, status name) in one statement."""
+        await self._tx.executemany(
+            "UPDATE orders SET status_code = ?, status_name = ? WHERE id = ?",
+            [(code, name, order_id) for order_id, code, name in rows],
+        )
 
     # ---- shipments -----------------------------------------------------------------------
 
@@ -245,11 +356,14 @@ class OrderBook:
         row = await self._tx.fetchrow("SELECT * FROM shipments WHERE id = ?", shipment_id)
         return None if row is None else (await self._shipments([row]))[0]
 
-    async def pending_shipments(self, connection: str, *, limit: int = 100) -> list[Shipment]:
+    async def pending_shipments(
+        self, connection: str, *, after_id: int = 0, limit: int = 100
+    ) -> list[Shipment]:
         rows = await self._tx.fetch(
             "SELECT h.* FROM shipments h JOIN orders o ON o.id = h.order_id "
-            "WHERE h.state = 'pending' AND o.connection = ? ORDER BY h.id LIMIT ?",
+            "WHERE h.state = 'pending' AND o.connection = ? AND h.id > ? ORDER BY h.id LIMIT ?",
             connection,
+            after_id,
             limit,
         )
         return await self._shipments(rows)
@@ -280,6 +394,14 @@ class OrderBook:
             shipment_id,
         )
 
+    async def mark_shipment_attempted(self, shipment_id: int) -> None:
+        """Commit this before sending a shipment: it may exist on the channel from then on."""
+        await self._tx.execute(
+            "UPDATE shipments SET attempted_at = COALESCE(attempted_at, ?) WHERE id = ?",
+            self._now,
+            shipment_id,
+        )
+
     async def _shipments(self, rows: Sequence[Row]) -> list[Shipment]:
         result: list[Shipment] = []
         for row in rows:
@@ -301,6 +423,7 @@ class OrderBook:
                     channel_shipment_id=row["channel_shipment_id"],
                     error=row["error"],
                     created_at=parse_db_time(row["created_at"]),
+                    attempted_at=parse_db_time(row["attempted_at"]),
                     lines=tuple(
                         ShipmentLine(
                             order_line_id=r["order_line_id"],
@@ -370,6 +493,8 @@ class OrderBook:
             billing_address=Address(**billing) if billing else None,
             imported_at=parse_db_time(row["imported_at"]),
             acknowledged_at=parse_db_time(row["acknowledged_at"]),
+            ack_state=AckState(row["ack_state"]) if row["ack_state"] else None,
+            ack_note=row["ack_note"],
             pii_erased_at=parse_db_time(row["pii_erased_at"]),
             lines=tuple(
                 OrderLine(
@@ -388,6 +513,11 @@ class OrderBook:
                 Address(**{k: r[k] for k in Address.__dataclass_fields__}) for r in addresses
             ),
         )
+
+
+def _address_json(address: Address) -> str:
+    # Not dataclasses.asdict: it deep-copies every value, which shows on bulk imports.
+    return json.dumps({name: getattr(address, name) for name in Address.__dataclass_fields__})
 
 
 def _time(text: str) -> datetime:

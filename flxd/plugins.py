@@ -18,7 +18,7 @@ from flxd.registry import ChannelType, Command, Registrar, SinkType, SourceType,
 __all__ = ["BUILTIN_PLUGINS", "ENTRY_POINT_GROUP", "PluginHost", "PluginInfo", "load_plugins"]
 
 ENTRY_POINT_GROUP = "flxd"
-BUILTIN_PLUGINS = ("flxd.builtin.sinks",)
+BUILTIN_PLUGINS = ("flxd.builtin.sinks", "flxd.builtin.feeds")
 RESERVED_COMMANDS = frozenset(
     {"run", "check-config", "plugins", "listings", "orders", "runs", "status", "connections"}
 )

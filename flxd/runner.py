@@ -262,7 +262,12 @@ class Runner:
         state.scope = scope
         try:
             with scope:
-                await getattr(runtime.channel, key.operation.value)(ctx)
+                try:
+                    await getattr(runtime.channel, key.operation.value)(ctx)
+                except BaseExceptionGroup as group:
+                    # A channel's own task group wraps what went wrong; the type decides what
+                    # happens next, so judge the run by the error that matters most.
+                    raise _decisive(group) from group
             if scope.cancelled_caught:
                 outcome, error = (
                     RunOutcome.INTERRUPTED,
@@ -336,3 +341,23 @@ class Runner:
     def _committed(self, writer: HubWriter) -> None:
         if writer.outbox.emitted and self._on_events is not None:
             self._on_events()
+
+
+def _decisive(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error in a (nested) group that decides the run: auth first (it pauses the
+    connection), then a lost lease, then any other real error; cancellations last."""
+    found: list[BaseException] = []
+
+    def walk(error: BaseException) -> None:
+        if isinstance(error, BaseExceptionGroup):
+            for inner in error.exceptions:
+                walk(inner)
+        else:
+            found.append(error)
+
+    walk(group)
+    for kind in (AuthError, FencedError, Exception):
+        for error in found:
+            if isinstance(error, kind):
+                return error
+    return found[0]

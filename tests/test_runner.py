@@ -250,3 +250,26 @@ async def test_drain_past_the_grace_period_cancels_and_rolls_back(
         await runner.drain(0)
     summary = runner.last_summary(RunKey("a", SYNC))
     assert summary is not None and summary.outcome is RunOutcome.INTERRUPTED
+
+
+class GroupChannel(ChannelBase):
+    """Runs two tasks; one fails with an auth error, the other is cancelled by it."""
+
+    operations = frozenset({SYNC})
+
+    async def sync_listings(self, ctx: RunContext) -> None:
+        async def fail() -> None:
+            raise AuthError("401 inside a task group")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(ctx.clock.sleep, 100)
+            tg.start_soon(fail)
+
+
+async def test_errors_inside_a_channels_task_group_keep_their_meaning(
+    runner: Runner, flxd_clock: FakeClock
+) -> None:
+    runner.connections["a"] = runtime("a", GroupChannel(), flxd_clock)
+    summary = await runner.run_now(RunKey("a", SYNC), trigger="t")
+    assert summary.outcome is RunOutcome.NEEDS_REAUTH
+    assert summary.error == "401 inside a task group"

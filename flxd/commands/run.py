@@ -7,10 +7,13 @@ import sys
 
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
+from flxd.config.models import split_listen
 from flxd.daemon import Daemon, Selection
 from flxd.errors import UsageError
 from flxd.journal import RunOutcome
 from flxd.operation import Operation
+from flxd.progress import run_progress
+from flxd.runner import RunSummary
 
 __all__ = ["add_parsers"]
 
@@ -26,6 +29,17 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--full", action="store_true", help="with --once: ignore saved cursors (a full re-scan)"
     )
     run.add_argument("--json", action="store_true", help="with --once: print the summary as JSON")
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="with --once: read everything, write nothing (no channel write, no cursor moved) "
+        "and print the plan: what the run would create, change, hide, delist, acknowledge, ship",
+    )
+    run.add_argument(
+        "--admin-listen",
+        metavar="HOST:PORT",
+        help="serve the admin server here (overrides [admin] listen; port 0: any free port)",
+    )
     run.add_argument("connection", nargs="?", help="with --once: only this connection")
     run.add_argument(
         "operation",
@@ -42,16 +56,26 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 async def cmd_run(env: CommandEnv) -> int:
     args = env.args
     if not args.once:
-        if args.connection or args.full:
-            raise UsageError("CONNECTION, OPERATION and --full need --once")
+        if args.connection or args.full or args.dry_run:
+            raise UsageError("CONNECTION, OPERATION, --full and --dry-run need --once")
+        if args.admin_listen is not None:
+            try:
+                split_listen(args.admin_listen)
+            except ValueError as exc:
+                raise UsageError(f"--admin-listen: {exc}") from None
         env.setup_logging(stream=sys.stdout)  # under systemd, stdout goes to the journal
-        return await Daemon(env.config, env.host, redactor=env.redactor).serve()
-    env.setup_logging()
+        daemon = Daemon(env.config, env.host, redactor=env.redactor, admin_listen=args.admin_listen)
+        return await daemon.serve()
+    if args.admin_listen is not None:
+        raise UsageError("--admin-listen is for the daemon; `run --once` serves no admin server")
     config = env.config
     selection = Selection(args.connection, Operation(args.operation) if args.operation else None)
-    summaries = await Daemon(config, env.host, redactor=env.redactor).run_once(
-        selection, full=args.full
-    )
+    total = sum(len(keys) for keys in selection.keys(config).values())
+    with run_progress(total) as progress:
+        env.setup_logging(stream=progress.log_stream)
+        summaries = await Daemon(config, env.host, redactor=env.redactor).run_once(
+            selection, full=args.full, progress=progress, dry_run=args.dry_run
+        )
     if not config.connections:
         message = (
             f"no connections configured in {config.path}: the hub is ready at "
@@ -63,7 +87,9 @@ async def cmd_run(env: CommandEnv) -> int:
             env.out.write(message + "\n")
         return 0
     if args.json:
-        print_json({"runs": summaries}, env.out)
+        print_json({"dry_run": args.dry_run, "runs": summaries}, env.out)
+    elif args.dry_run:
+        _print_plan(summaries, env)
     else:
         print_table(
             ["connection", "operation", "outcome", "seconds", "counts", "error"],
@@ -83,6 +109,25 @@ async def cmd_run(env: CommandEnv) -> int:
         if not summaries:
             env.out.write("no enabled operations matched\n")
     return 1 if any(s.outcome in _FAILED for s in summaries) else 0
+
+
+def _print_plan(summaries: list[RunSummary], env: CommandEnv) -> None:
+    """The dry run's plan, grouped by run: one line per write it would have sent."""
+    out = env.out
+    for s in summaries:
+        head = f"{s.key.connection} {s.key.operation.value}: {s.outcome.value}"
+        out.write(
+            f"{head}, {len(s.plan)} write(s) planned" + (f" ({s.error})" if s.error else "") + "\n"
+        )
+        for step in s.plan:
+            details = " ".join(f"{k}={_show(v)}" for k, v in step.items() if k != "action")
+            out.write(f"  {step['action']} {details}".rstrip() + "\n")
+    out.write("dry run: nothing was sent to any channel and no cursor moved\n")
+
+
+def _show(value: object) -> str:
+    text = str(value)
+    return repr(text) if " " in text or not text else text
 
 
 async def cmd_check_config(env: CommandEnv) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 import anyio
+import anyio.lowlevel
 
 from flxd.errors import StoreError
 from flxd.store.base import Database, Row, Tx
@@ -61,6 +62,9 @@ class SqliteDatabase(Database):
             await conn.execute("PRAGMA synchronous = FULL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 15000")
+            # Erased personal data must not linger in freed space of the file (some builds
+            # default to off).
+            await conn.execute("PRAGMA secure_delete = ON")
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open SQLite database {self.path}: {exc}") from exc
         self._conn = conn
@@ -77,9 +81,13 @@ class SqliteDatabase(Database):
             raise StoreError("the database is not open")
         async with self._lock:
             # IMMEDIATE takes the write lock up front, so another process (the CLI) writing at
-            # the same moment makes us wait (busy_timeout) instead of failing half-way.
-            await conn.execute("BEGIN IMMEDIATE")
+            # the same moment makes us wait (busy_timeout) instead of failing half-way. Shielded:
+            # a cancellation arriving while the BEGIN runs in aiosqlite's thread would otherwise
+            # leave the connection inside a transaction that nobody ends.
+            with anyio.CancelScope(shield=True):
+                await conn.execute("BEGIN IMMEDIATE")
             try:
+                await anyio.lowlevel.checkpoint_if_cancelled()
                 yield _SqliteTx(conn)
             except BaseException:
                 with anyio.CancelScope(shield=True):

@@ -57,3 +57,17 @@ async def test_counters_only_grow(db: Database) -> None:
             raise RuntimeError("rolled back")
     async with db.transaction() as tx:
         assert await tx.next_values("change_seq", 1) == 5
+
+
+async def test_a_transaction_cancelled_at_its_start_leaves_the_database_usable(
+    db: Database,
+) -> None:
+    import anyio
+
+    for _ in range(20):
+        with anyio.CancelScope() as scope:
+            scope.cancel()
+            async with db.transaction() as tx:
+                await tx.execute("UPDATE counters SET value = value WHERE name = 'change_seq'")
+    async with db.transaction() as tx:
+        assert await tx.fetchval("SELECT count(*) FROM counters") == 2

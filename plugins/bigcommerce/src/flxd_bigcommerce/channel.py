@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import anyio
 
-from flxd.channel import ChannelBase, CheckReport
+from flxd.channel import ChannelBase, CheckReport, OrderExplanation
 from flxd.context import CheckContext, ConnectionServices, RunContext
 from flxd.errors import AuthError, ChannelError
 from flxd.operation import Operation
@@ -15,6 +15,7 @@ from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.listings import OPERATIONS as LISTING_OPERATIONS
 from flxd_bigcommerce.operation import OperationSpec
 from flxd_bigcommerce.orders import OPERATIONS as ORDER_OPERATIONS
+from flxd_bigcommerce.orders.explain import explain_order
 
 __all__ = ["OPERATIONS", "BigCommerceChannel"]
 
@@ -104,6 +105,9 @@ class BigCommerceChannel(ChannelBase):
         except ChannelError as exc:
             return CheckReport(ok=False, verdict=str(exc))
         return await check_connection(client, ctx, self.settings)
+
+    async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
+        return await explain_order(await self.ready(), ctx, order_id)
 
     async def aclose(self) -> None:
         if self._endpoint is not None and self.settings.sandbox is not None:

@@ -143,15 +143,43 @@ class SyncListingsSettings(OperationSettings):
     """The inventory location quantities are written to."""
 
 
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _expand_statuses(value: object) -> object:
+    """The documented choice "Pending/Incomplete" stands for both statuses, 1 and 0."""
+    if not isinstance(value, list):
+        return value
+    expanded: list[object] = []
+    for item in value:
+        if isinstance(item, str) and re.sub(r"[^a-z]", "", item.lower()) == "pendingincomplete":
+            expanded += [1, 0]
+        else:
+            expanded.append(item)
+    return expanded
+
+
+def _distinct(value: list[int]) -> list[int]:
+    return list(dict.fromkeys(value))
+
+
+Days = Annotated[int | None, BeforeValidator(_blank_is_none)]
+
+
 class GetOrdersSettings(OperationSettings):
-    statuses: list[Status] = Field(default_factory=lambda: [11], min_length=1)
-    created_within_days: int | None = Field(default=None, ge=1)
+    statuses: Annotated[
+        list[Status], BeforeValidator(_expand_statuses), AfterValidator(_distinct)
+    ] = Field(default_factory=lambda: [11], min_length=1)
+    """Statuses to import, by id (0-14) or name; matched on the id, since merchants rename the
+    labels. "Pending/Incomplete" means 1 and 0."""
+    created_within_days: Days = Field(default=None, ge=1)
     """Only orders created within this many days; leave out to import orders of any age."""
     acknowledge: Literal["none", "status", "metafield"] = "none"
     acknowledge_status: Status = 9
     metafield_namespace: str = Field(default="flxd", min_length=1, max_length=64)
     metafield_key: str = Field(default="imported", min_length=1, max_length=64)
-    pii_retention_days: int | None = Field(default=None, ge=0)
+    pii_retention_days: Days = Field(default=None, ge=0)
     """Erase customers' personal data this many days after import; 0 or absent keeps it."""
     overlap: Duration = 300.0
 

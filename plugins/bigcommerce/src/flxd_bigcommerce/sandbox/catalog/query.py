@@ -1,11 +1,13 @@
 """Which products and variants a catalog listing returns, and in what order.
 
-The unfiltered listing in id order -- what a full catalog scan asks for -- is a slice of the
-catalog's sorted id list; anything else filters and sorts all records.
+The unfiltered listing in id order, and a keyset page of it (`id:greater=N&sort=id`) -- what a
+full catalog scan asks for -- are slices of the catalog's sorted id list; anything else filters
+and sorts all records.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -90,6 +92,11 @@ def select_products(catalog: Catalog, query: Mapping[str, str], *, now: datetime
     query = dict(query)
     if "keyword" in query:  # keyword is a substring search, not an exact match
         query["keyword:like"] = query.pop("keyword")
+    keyset = _id_keyset(query)
+    if keyset is not None and sort == "id" and direction == "asc":
+        # A keyset scan (`id:greater=N&sort=id`): a slice of the sorted ids, as unfiltered.
+        ids = catalog.product_ids()
+        return ids[bisect.bisect_right(ids, keyset) :]
     matches = compile_filters(query, _product_fields(catalog), now=now)
     if not matches and sort == "id":
         ids = catalog.product_ids()
@@ -98,6 +105,17 @@ def select_products(catalog: Catalog, query: Mapping[str, str], *, now: datetime
     if sort != "id" or direction == "desc":
         products.sort(key=_sort_key(catalog, sort), reverse=direction == "desc")
     return [p.id for p in products]
+
+
+def _id_keyset(query: Mapping[str, str]) -> int | None:
+    """N when `id:greater=N` is the query's only filter (other keys are paging and shape)."""
+    filters = [k for k in query if k.partition(":")[0] in PRODUCT_FILTERS or k == "keyword"]
+    if filters != ["id:greater"]:
+        return None
+    try:
+        return int(query["id:greater"])
+    except ValueError:
+        return None  # the general path reports the bad value
 
 
 _VARIANT_FIELDS: dict[str, Field[Variant]] = {

@@ -1,0 +1,195 @@
+"""Channel writes of a sync, sent through BigCommerce's batch endpoints.
+
+- `delete`: `DELETE /v3/catalog/products?id:in=…`, 250 ids (D:PROD#L656-662);
+- `products`: `PUT /v3/catalog/products` (a product's price, availability), 10 (D:PROD#L149-152);
+- `variants`: `PUT /v3/catalog/variants` (a variant's price), 50 (D:VAR#L1246-1258);
+- `stock`: `PUT /v3/inventory/adjustments/absolute`, 2,000 items (D:INV#L54).
+
+A batch BigCommerce refuses as a whole (a product deleted behind flxd's back makes the batch a
+404 or 422) is not retried blindly: one read finds which of its products still exist (and how
+they track stock), the others are reported missing, and the rest is sent again, halved until
+the refused items are alone. A variant's stock on a product that tracks stock by product
+cannot be set (422); for those the product's stock is set to the total of its variants.
+Every write here is idempotent (absolute values), so sending an item twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from flxd.model import LinkState
+from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
+from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid, NotFound
+
+__all__ = ["BATCH_SIZES", "KINDS", "BatchSender", "Delivery", "Kind", "Write"]
+
+Kind = Literal["delete", "products", "variants", "stock"]
+KINDS: tuple[Kind, ...] = ("delete", "products", "variants", "stock")
+"""The order pending writes are flushed in: nothing is pushed to a product about to go."""
+BATCH_SIZES: dict[Kind, int] = {"delete": 250, "products": 10, "variants": 50, "stock": 2000}
+_REFUSED = (NotFound, Conflict, Invalid, BadRequest)
+_GONE_WORDS = ("not found", "does not exist")
+
+
+@dataclass(slots=True)
+class Write:
+    """One item of a batch, and what flxd records once BigCommerce has taken it."""
+
+    kind: Kind
+    target: tuple[str, int]
+    """What the item writes to: ("id", product or variant id), ("variant_id" | "product_id", id)."""
+    product_id: int
+    linked: tuple[int, ...]
+    """Every hub variant linked to this product (all are missing if the product is)."""
+    body: dict[str, Any] = field(default_factory=dict)
+    prices: dict[int, Decimal] = field(default_factory=dict)
+    """Hub variant id -> price this item pushes."""
+    quantities: dict[int, int] = field(default_factory=dict)
+    state: LinkState | None = None
+    """The links' new state once this item is taken (hide, unhide, delist)."""
+    product_stock: int | None = None
+    """Stock by variant: the total of the product's variants, for a product that turns out to
+    track stock by product."""
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    """What a dry run reports instead of sending."""
+
+    def merge(self, newer: Write) -> None:
+        """Fold a later write to the same target into this one (one item per target)."""
+        self.body.update(newer.body)
+        self.prices.update(newer.prices)
+        self.quantities.update(newer.quantities)
+        self.state = newer.state or self.state
+        self.plans += newer.plans
+        if newer.product_stock is not None:
+            self.product_stock = newer.product_stock
+
+    @property
+    def variants(self) -> tuple[int, ...]:
+        """The hub variants this item is about."""
+        touched = set(self.prices) | set(self.quantities)
+        return tuple(sorted(touched)) if touched else self.linked
+
+
+@dataclass(slots=True)
+class Delivery:
+    taken: list[Write] = field(default_factory=list)
+    missing: list[Write] = field(default_factory=list)
+    """Items whose product is no longer on the store."""
+    gone: list[tuple[Write, str]] = field(default_factory=list)
+    """Items whose own target (a variant) is no longer there."""
+    refused: list[tuple[Write, str]] = field(default_factory=list)
+    by_product: set[int] = field(default_factory=set)
+    """Products whose stock was set as the total of their variants (tracked by product)."""
+    requests: int = 0
+
+
+class BatchSender:
+    def __init__(self, client: BigCommerceClient, *, location_id: int) -> None:
+        self.client = client
+        self.location_id = location_id
+
+    async def send(self, kind: Kind, writes: Sequence[Write]) -> Delivery:
+        """Send one batch (at most BATCH_SIZES[kind] items) and sort out a refusal."""
+        delivery = Delivery()
+        try:
+            await self._request(kind, writes, delivery)
+        except _REFUSED:
+            tracking = await self._tracking({w.product_id for w in writes}, delivery)
+            delivery.missing += [w for w in writes if w.product_id not in tracking]
+            rest = [w for w in writes if w.product_id in tracking]
+            if kind == "stock":
+                rest = _by_product(rest, tracking, delivery)
+            await self._halve(kind, rest, delivery)
+        else:
+            delivery.taken += writes
+        return delivery
+
+    async def _halve(self, kind: Kind, writes: Sequence[Write], delivery: Delivery) -> None:
+        if not writes:
+            return
+        try:
+            await self._request(kind, writes, delivery)
+        except _REFUSED as exc:
+            if len(writes) > 1:
+                middle = len(writes) // 2
+                await self._halve(kind, writes[:middle], delivery)
+                await self._halve(kind, writes[middle:], delivery)
+                return
+            message = _message(exc)
+            if isinstance(exc, NotFound) or any(w in message.lower() for w in _GONE_WORDS):
+                delivery.gone.append((writes[0], message))
+            else:
+                delivery.refused.append((writes[0], message))
+        else:
+            delivery.taken += writes
+
+    async def _request(self, kind: Kind, writes: Sequence[Write], delivery: Delivery) -> None:
+        delivery.requests += 1
+        if kind == "delete":
+            ids = ",".join(str(w.target[1]) for w in writes)
+            await self.client.request("DELETE", "v3", "catalog/products", params={"id:in": ids})
+        elif kind == "stock":
+            items = [{"location_id": self.location_id, **w.body} for w in writes]
+            await self.client.request(
+                "PUT",
+                "v3",
+                "inventory/adjustments/absolute",
+                body={"reason": "flxd sync_listings", "items": items},
+            )
+        else:
+            path = "catalog/products" if kind == "products" else "catalog/variants"
+            # A 207 (saved in part) is not expected for price and availability alone; the
+            # fields flxd sends are saved even then.
+            await self.client.request("PUT", "v3", path, body=[w.body for w in writes])
+
+    async def _tracking(self, product_ids: Iterable[int], delivery: Delivery) -> dict[int, str]:
+        """How each of these products still on the store tracks stock (one read per 250)."""
+        wanted = sorted(product_ids)
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), MAX_PAGE):
+            chunk = wanted[start : start + MAX_PAGE]
+            delivery.requests += 1
+            answer = await self.client.get(
+                "v3",
+                "catalog/products",
+                {
+                    "id:in": ",".join(map(str, chunk)),
+                    "include_fields": "id,inventory_tracking",
+                    "limit": MAX_PAGE,
+                },
+            )
+            data = answer.get("data") if isinstance(answer, dict) else None
+            for item in data if isinstance(data, list) else ():
+                if isinstance(item, dict) and isinstance(item.get("id"), int):
+                    found[item["id"]] = str(item.get("inventory_tracking") or "none")
+        return found
+
+
+def _by_product(writes: list[Write], tracking: dict[int, str], delivery: Delivery) -> list[Write]:
+    """Variant stock items of products tracked by product, folded into one product item each
+    (the total of the product's variants in the hub)."""
+    out: list[Write] = []
+    folded: dict[int, Write] = {}
+    for write in writes:
+        if write.target[0] != "variant_id" or tracking.get(write.product_id) != "product":
+            out.append(write)
+            continue
+        product = folded.get(write.product_id)
+        if product is None:
+            product = Write(
+                "stock", ("product_id", write.product_id), write.product_id, write.linked
+            )
+            folded[write.product_id] = product
+            out.append(product)
+            delivery.by_product.add(write.product_id)
+        product.merge(write)
+        product.body = {"product_id": write.product_id, "quantity": write.product_stock or 0}
+    return out
+
+
+def _message(exc: ApiProblem) -> str:
+    detail = "; ".join(f"{k}: {v}" for k, v in sorted(exc.fields.items()))
+    return f"{exc.status} {exc.title}" + (f" ({detail})" if detail else "")

@@ -1,0 +1,227 @@
+"""get_orders: every order in a configured status, modified since the cursor, stored once.
+
+Per configured status (BigCommerce filters on one `status_id` at a time; merchants rename the
+labels, so flxd keys on ids) the run reads the window `[cursor - overlap, run start]` with
+`OrderScan`, one request per 250 orders with lines and addresses included. Each page is stored
+and its cursor (`status:<id>`) committed in one transaction, so a crash repeats at most a page,
+and a repeat stores nothing twice: orders are unique per (connection, order id), and only a
+newly stored order emits `order.imported`. The cursor never passes the run's start, so orders
+changed during the run are read by the next one. An order that moves into a configured status
+is modified by that move, which puts it in the next window.
+
+The hub's personal-data purge runs first, from the hub alone, so it happens even when
+BigCommerce cannot be reached or nothing new arrived.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from flxd.context import RunContext
+from flxd.errors import FlxdError, RecordError
+from flxd.model import AckState, Order
+from flxd_bigcommerce.client import BigCommerceClient
+from flxd_bigcommerce.config import GetOrdersSettings
+from flxd_bigcommerce.orders.acknowledge import (
+    AckCandidate,
+    Acknowledger,
+    decide_changed,
+    record_outcomes,
+)
+from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order_id_of
+from flxd_bigcommerce.orders.retention import purge_personal_data
+from flxd_bigcommerce.orders.scan import OrderScan, ScanPage
+from flxd_bigcommerce.orders.taskgroup import task_group
+
+if TYPE_CHECKING:
+    from flxd_bigcommerce.channel import BigCommerceChannel
+
+__all__ = ["cursor_part", "order_event", "run_get_orders", "window_start"]
+
+
+_Acks = tuple[list[AckCandidate], datetime | None]
+"""A stored page's orders to acknowledge, and when the page was read."""
+
+
+def cursor_part(status: int) -> str:
+    return f"status:{status}"
+
+
+def window_start(cursor: str | None, overlap: float) -> datetime | None:
+    """Where a run starts reading: the cursor less the overlap (dates have whole seconds, and
+    an order's change can become visible a little after its stamp)."""
+    if cursor is None:
+        return None
+    return datetime.fromisoformat(cursor) - timedelta(seconds=overlap)
+
+
+def order_event(order: Order, hub_id: int) -> dict[str, Any]:
+    """`order.imported`: the order without personal data (sinks read the hub for the rest)."""
+    return {
+        "connection": order.connection,
+        "order_id": order.channel_order_id,
+        "hub_order_id": hub_id,
+        "status": order.status_code,
+        "status_name": order.status_name,
+        "created_at": order.created_at.isoformat(),
+        "currency": order.currency,
+        "grand_total": format(order.grand_total, "f"),
+        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines],
+    }
+
+
+async def run_get_orders(channel: BigCommerceChannel, ctx: RunContext) -> None:
+    settings = ctx.settings
+    assert isinstance(settings, GetOrdersSettings)
+    client = channel.client
+    started = ctx.clock.now()
+    ctx.count("imported", 0)
+    await purge_personal_data(ctx, settings.pii_retention_days)
+    acknowledger = None
+    if settings.acknowledge != "none":
+        acknowledger = Acknowledger(client, ctx, settings)
+        await acknowledger.catch_up()
+    created_since = None
+    if settings.created_within_days:
+        created_since = started - timedelta(days=settings.created_within_days)
+    for status in settings.statuses:
+        part = cursor_part(status)
+        scan = OrderScan(
+            client,
+            status=status,
+            start=window_start(ctx.cursor(part), settings.overlap),
+            end=started.replace(microsecond=0),
+            created_since=created_since,
+            now=ctx.clock.now,
+        )
+        await _import(client, ctx, scan, part, acknowledger)
+        if ctx.stopping:
+            return
+
+
+async def _import(
+    client: BigCommerceClient,
+    ctx: RunContext,
+    scan: OrderScan,
+    part: str,
+    acknowledger: Acknowledger | None,
+) -> None:
+    """One status's window as a pipeline: the next page is read while this one is stored, and
+    a stored page is acknowledged while the next is stored. Each stage holds at most a page."""
+    pages_out, pages_in = anyio.create_memory_object_stream[ScanPage](1)
+    acks_out, acks_in = anyio.create_memory_object_stream[_Acks](1)
+
+    failed: list[FlxdError] = []
+    reading = anyio.CancelScope()
+
+    async def read() -> None:
+        with reading:
+            async with pages_out:
+                try:
+                    async for page in scan.pages():
+                        await pages_out.send(page)
+                except FlxdError as exc:
+                    # Raised after the pages read before it are stored, not instead of them.
+                    failed.append(exc)
+
+    async def acknowledge() -> None:
+        assert acknowledger is not None
+        # Two pages at a time: one page's check for changes overlaps the other's writes.
+        # Requests in flight stay within the connection's limit either way.
+        slots = anyio.Semaphore(2)
+
+        async def one(acks: _Acks) -> None:
+            try:
+                await acknowledger.after_import(*acks)
+            finally:
+                slots.release()
+
+        async with acks_in, task_group() as acks:
+            async for item in acks_in:
+                await slots.acquire()
+                acks.start_soon(one, item)
+
+    async with task_group() as tg:
+        tg.start_soon(read)
+        if acknowledger is not None:
+            tg.start_soon(acknowledge)
+        else:
+            acks_in.close()
+        async with pages_in, acks_out:
+            async for page in pages_in:
+                candidates = await _store_page(client, ctx, page, part, acknowledger)
+                if acknowledger is not None and candidates:
+                    await acks_out.send((candidates, page.read_at))
+                if ctx.stopping:
+                    # Stop reading ahead; what is stored stays committed, and the stored pages'
+                    # acknowledgements still go out (the others wait for the next run).
+                    reading.cancel()
+                    break
+    if failed:
+        raise failed[0]
+
+
+async def _store_page(
+    client: BigCommerceClient,
+    ctx: RunContext,
+    page: ScanPage,
+    part: str,
+    acknowledger: Acknowledger | None,
+) -> list[AckCandidate]:
+    """Store a page's orders and commit the cursor with them; the orders to acknowledge."""
+    for error in page.bad:
+        ctx.skip(error)
+    mapped: list[Order] = []
+    for raw in page.orders:
+        try:
+            mapped.append(await _map(client, ctx.connection, raw))
+        except RecordError as exc:
+            ctx.skip(exc)
+    candidates: list[AckCandidate] = []
+    target = acknowledger.target if acknowledger is not None else None
+    async with ctx.transaction() as hub:
+        stored = await hub.orders.store_many(mapped, acknowledge=acknowledger is not None)
+        events = []
+        for order, result in zip(mapped, stored, strict=True):
+            status = int(order.status_code)
+            channel_id = int(order.channel_order_id)
+            if result.created:
+                events.append(
+                    ("order.imported", order_event(order, result.id), order.channel_order_id)
+                )
+                if acknowledger is not None:
+                    candidates.append(
+                        AckCandidate(result.id, channel_id, status, order.modified_at)
+                    )
+            elif result.ack_state is AckState.PENDING and result.previous_status is not None:
+                imported = int(result.previous_status)
+                # Decided in this transaction: the hub's status is the imported one until then.
+                decided = decide_changed(imported, status, target)
+                if decided is not None:
+                    before = AckCandidate(result.id, channel_id, imported)
+                    await record_outcomes(hub, ctx, [(before, decided)])
+        await hub.outbox.emit_many(events)
+        ctx.count("imported", len(events))
+        hub.set_cursor(page.position.isoformat(), part=part)
+    return candidates
+
+
+async def _map(client: BigCommerceClient, connection: str, raw: Mapping[str, Any]) -> Order:
+    if not needs_subresources(raw):
+        return map_order(connection, raw)
+    # The answer had no line items (the include was not honoured): ask for them.
+    order_id = order_id_of(raw)
+    products = await _all(client, f"/orders/{order_id}/products")
+    addresses = await _all(client, f"/orders/{order_id}/shipping_addresses")
+    return map_order(connection, raw, products=products, shipping_addresses=addresses)
+
+
+async def _all(client: BigCommerceClient, path: str) -> Sequence[Mapping[str, Any]]:
+    found: list[Mapping[str, Any]] = []
+    async for page in client.v2_pages(path):
+        found.extend(page)
+    return found
