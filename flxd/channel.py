@@ -19,7 +19,14 @@ from flxd.operation import Operation
 if TYPE_CHECKING:
     from flxd.context import CheckContext, RunContext
 
-__all__ = ["Channel", "ChannelBase", "CheckReport", "ExplainsOrders", "OrderExplanation"]
+__all__ = [
+    "Channel",
+    "ChannelBase",
+    "CheckReport",
+    "ExplainsOrders",
+    "Maintains",
+    "OrderExplanation",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +63,14 @@ class ExplainsOrders(Protocol):
     async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
         """Fetch one order from the channel and say whether get_orders would import it.
         `ctx.operation_settings` holds the connection's get_orders settings when configured."""
+        ...
+
+
+@runtime_checkable
+class Maintains(Protocol):
+    async def maintain(self, ctx: CheckContext) -> Mapping[str, int]:
+        """Upkeep the daemon runs at start and then periodically (e.g. re-registering webhooks
+        the channel deactivated); returns counts of what it changed."""
         ...
 
 
@@ -124,6 +139,9 @@ class ChannelBase:
         return OrderExplanation(
             found=False, unsupported=f"{type(self).__name__} cannot explain orders"
         )
+
+    async def maintain(self, ctx: CheckContext) -> Mapping[str, int]:
+        return {}
 
     async def aclose(self) -> None:
         return None

@@ -63,6 +63,8 @@ class CheckContext:
     log: Log
     operation_settings: Mapping[Operation, OperationSettings] = field(default_factory=dict)
     """Every configured operation's settings, enabled or not (e.g. for explaining orders)."""
+    admin_url: str = ""
+    """Where the admin server is reached from outside (webhook destinations, callbacks)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,10 +18,11 @@ import structlog
 from anyio.abc import TaskGroup
 
 from flxd.admin import AdminServer, AdminState, resolve_token
+from flxd.channel import Maintains
 from flxd.clock import Clock, SystemClock
 from flxd.config import Config, load_config
 from flxd.connections import ConnectionRuntime, build_runtime
-from flxd.context import SinkServices
+from flxd.context import CheckContext, SinkServices
 from flxd.credentials import Vault
 from flxd.delivery import Delivery
 from flxd.errors import ConfigError, UsageError
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["Daemon", "Selection"]
 
 log = structlog.get_logger("flxd.daemon")
+MAINTENANCE_INTERVAL = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class Daemon:
         self.runner: Runner | None = None
         self.delivery: Delivery | None = None
         self._tg: TaskGroup | None = None
+        self._upkeep: anyio.Event | None = None
         self._feeds: FeedRunner | None = None
 
     # ---- shared set-up -------------------------------------------------------------------
@@ -153,6 +156,8 @@ class Daemon:
                 clock=self.clock,
                 state_dir=config.daemon.state_dir,
                 limiter=old.limiter if old is not None else None,
+                db=self._db,
+                vault=self._vault(config),
             )
         return built
 
@@ -258,6 +263,7 @@ class Daemon:
                     tg.start_soon(self._watchdog, self._notifier.watchdog_interval)
                 # Listening before READY; closed after the drain (the stack unwinds first).
                 await stack.enter_async_context(self._admin(db, scheduler))
+                tg.start_soon(self._maintain)
                 self._announce()
                 async for signum in signals:
                     if signum == signal.SIGHUP:
@@ -334,6 +340,42 @@ class Daemon:
         admin = config.admin.model_copy(update={"listen": self._admin_listen, "enabled": True})
         return replace(config, admin=admin)
 
+    async def _maintain(self, interval: float = MAINTENANCE_INTERVAL) -> None:
+        """Channel upkeep (e.g. webhook registration) at start, after reloads, and every
+        `interval`; a connection whose upkeep fails is logged once until it recovers."""
+        failing: set[str] = set()
+        while True:
+            runner = self.runner
+            assert runner is not None
+            for name, runtime in list(runner.connections.items()):
+                if not isinstance(runtime.channel, Maintains):
+                    continue
+                ctx = CheckContext(
+                    connection=name,
+                    settings=runtime.config.settings,
+                    operations=tuple(runtime.config.enabled_operations()),
+                    http=runtime.http,
+                    clock=self.clock,
+                    log=log.bind(connection=name),
+                    operation_settings=runtime.config.operations,
+                    admin_url=self.config.admin.url,
+                )
+                try:
+                    changed = await runtime.channel.maintain(ctx)
+                except Exception as exc:  # upkeep must never stop the daemon
+                    if name not in failing:
+                        failing.add(name)
+                        log.error("channel upkeep failed", connection=name, error=str(exc))
+                    continue
+                if name in failing:
+                    failing.discard(name)
+                    log.info("channel upkeep recovered", connection=name)
+                if any(changed.values()):
+                    log.info("channel upkeep", connection=name, **changed)
+            self._upkeep = anyio.Event()
+            with anyio.move_on_after(interval):
+                await self._upkeep.wait()
+
     async def _watchdog(self, interval: float) -> None:
         while True:
             self._notifier.watchdog()
@@ -367,6 +409,8 @@ class Daemon:
             self._feeds.replace(config)
         for runtime in retired:
             self._tg.start_soon(self._retire, runtime)
+        if self._upkeep is not None:
+            self._upkeep.set()  # new or changed connections get their upkeep now
         log.info("config reloaded", connections=len(connections))
         self._notifier.ready(f"{len(connections)} connection(s)")
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-TIMEOUT = 60.0
+TIMEOUT = float(os.environ.get("FLXD_TEST_WAIT", "60"))
 
 
 class DaemonProcess:

@@ -25,9 +25,10 @@ from flxd.config import Config, parse_config
 from flxd.connections import build_runtime
 from flxd.context import CheckContext, WebContext
 from flxd.credentials import PendingAuth, Vault
+from flxd.daemon import Daemon, Selection
 from flxd.http import HttpClient, open_session
 from flxd.hub import open_hub
-from flxd.journal import ConnectionHealth, Journal
+from flxd.journal import ConnectionHealth, Journal, RunOutcome
 from flxd.operation import Operation
 from flxd.ratelimit import Limiter
 from flxd.retry import RetryPolicy
@@ -177,6 +178,10 @@ async def test_approval_stores_an_encrypted_token_that_the_connection_uses(flow:
             )
         )
     assert report.ok, report.verdict
+
+    # The daemon's runs use it too (read from the hub, decrypted with the same key).
+    [summary] = await Daemon(flow.config, HOST).run_once(Selection("shop", Operation.GET_ORDERS))
+    assert summary.outcome is RunOutcome.OK, summary.error
 
     # The same callback again (a replayed code) changes nothing.
     status, page = await flow.call(callback)

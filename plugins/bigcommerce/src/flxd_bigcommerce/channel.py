@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import anyio
 
 from flxd.channel import ChannelBase, CheckReport, OrderExplanation
 from flxd.context import CheckContext, ConnectionServices, RunContext
 from flxd.errors import AuthError, ChannelError
 from flxd.operation import Operation
-from flxd_bigcommerce import embedded
+from flxd_bigcommerce import embedded, webhooks
 from flxd_bigcommerce.check import check_connection
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
@@ -108,6 +110,17 @@ class BigCommerceChannel(ChannelBase):
 
     async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
         return await explain_order(await self.ready(), ctx, order_id)
+
+    async def maintain(self, ctx: CheckContext) -> Mapping[str, int]:
+        """Keep this store's webhooks registered and active (when `webhooks = true`)."""
+        if not self.settings.webhooks:
+            return {}
+        client = await self.ready()
+        secret = webhooks.secret_for(
+            self._services.credentials.vault, self.name, self.settings.store_hash
+        )
+        target = webhooks.destination(self.settings, self.name, ctx.admin_url)
+        return await webhooks.ensure_hooks(client, destination=target, secret=secret)
 
     async def aclose(self) -> None:
         if self._endpoint is not None and self.settings.sandbox is not None:

@@ -77,7 +77,8 @@ class BigCommerceSettings(ConnectionSettings):
     login_base_url: BaseUrl = LOGIN_BASE_URL
     sandbox: EmbeddedSandbox | None = None
     webhooks: bool = False
-    webhook_url: str | None = None
+    webhook_url: BaseUrl | None = None
+    """Where BigCommerce sends webhooks (https on port 443); default: the admin server's URL."""
 
     @field_validator("store_hash")
     @classmethod

@@ -6,7 +6,7 @@ import argparse
 
 from flxd.hookspecs import hookimpl
 from flxd.registry import ChannelType, Command, Registrar, WebRoute
-from flxd_bigcommerce import oauth
+from flxd_bigcommerce import oauth, webhooks
 from flxd_bigcommerce.channel import OPERATIONS, BigCommerceChannel
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.policy import BigCommercePolicy
@@ -37,6 +37,16 @@ def flxd_register_web_routes(register: Registrar[WebRoute]) -> None:
             method="GET",
             path=oauth.CALLBACK_PATH,
             handler=oauth.callback,
+            public=True,
+        )
+    )
+    # Public: BigCommerce sends no admin token; the handler checks the hook's secret header.
+    register(
+        WebRoute(
+            name="bigcommerce-webhooks",
+            method="POST",
+            path=webhooks.PATH,
+            handler=webhooks.receive,
             public=True,
         )
     )

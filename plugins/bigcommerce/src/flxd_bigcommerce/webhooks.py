@@ -1,0 +1,146 @@
+"""Webhooks for near-real-time sync (API.md §10), with polling kept on as the safety net.
+
+flxd registers `store/order/*`, `store/product/*` and `store/sku/*` hooks whose destination is
+the admin server's `/webhooks/bigcommerce/{connection}`, with a secret header BigCommerce echoes
+on every callback. The receiver checks the secret and the producing store, drops duplicates
+(BigCommerce may send one event more than once; its `hash` identifies it), and asks for an
+immediate run of the matching operation; the runner coalesces it with one already queued.
+Registration is repeated periodically, so a hook BigCommerce deactivated comes back.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections import OrderedDict
+from typing import Any
+
+import structlog
+from aiohttp import web
+
+from flxd.config import ConnectionConfig
+from flxd.context import WebContext
+from flxd.credentials import DEFAULT_KEY_ENV, Vault
+from flxd.errors import PermanentError
+from flxd.operation import Operation
+from flxd_bigcommerce.client import BigCommerceClient
+from flxd_bigcommerce.config import BigCommerceSettings
+
+__all__ = ["HEADER", "PATH", "SCOPES", "Deduper", "ensure_hooks", "receive", "secret_for"]
+
+log = structlog.get_logger("flxd.bigcommerce.webhooks")
+
+PATH = "/webhooks/bigcommerce/{connection}"
+HEADER = "X-Flxd-Webhook-Secret"
+SCOPES: dict[str, Operation] = {
+    "store/order/*": Operation.GET_ORDERS,
+    "store/product/*": Operation.IMPORT_LISTINGS,
+    "store/sku/*": Operation.IMPORT_LISTINGS,
+}
+
+
+def secret_for(vault: Vault | None, connection: str, store_hash: str) -> str:
+    if vault is None:
+        raise PermanentError(f"webhooks need a secret key: set {DEFAULT_KEY_ENV}")
+    return vault.derive(f"bigcommerce-webhook:{connection}:{store_hash}")
+
+
+def destination(settings: BigCommerceSettings, connection: str, admin_url: str) -> str:
+    base = (settings.webhook_url or admin_url).rstrip("/")
+    return base + PATH.format(connection=connection)
+
+
+async def ensure_hooks(
+    client: BigCommerceClient, *, destination: str, secret: str, dry_run: bool = False
+) -> dict[str, int]:
+    """Make sure one active hook per scope points at us with our secret; returns counts of
+    hooks created and re-activated."""
+    existing: dict[str, dict[str, Any]] = {}
+    async for page in client.v3_pages("/hooks", {"destination": destination}):
+        for hook in page.items:
+            if hook.get("destination") == destination and isinstance(hook.get("scope"), str):
+                existing[hook["scope"]] = hook
+    counts = {"created": 0, "reactivated": 0}
+    for scope in SCOPES:
+        body = {
+            "scope": scope,
+            "destination": destination,
+            "is_active": True,
+            "headers": {HEADER: secret},
+        }
+        found = existing.get(scope)
+        if found is None:
+            if not dry_run:
+                await client.v3_data("POST", "/hooks", body=body)
+            counts["created"] += 1
+        elif not found.get("is_active") or (found.get("headers") or {}).get(HEADER) != secret:
+            if not dry_run:
+                await client.v3_data("PUT", f"/hooks/{found['id']}", body=body)
+            counts["reactivated"] += 1
+    return counts
+
+
+class Deduper:
+    """Remembers the last `size` event hashes (duplicates arrive within minutes)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first_time(self, key: str) -> bool:
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return False
+        self._seen[key] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
+
+
+_deduper = Deduper()
+
+
+async def receive(request: web.Request, ctx: WebContext) -> web.StreamResponse:
+    name = request.match_info.get("connection", "")
+    connection = ctx.config.connections.get(name)
+    if (
+        connection is None
+        or not isinstance(connection.settings, BigCommerceSettings)
+        or not connection.settings.webhooks
+    ):
+        return web.json_response({"error": "no such webhook receiver"}, status=404)
+    settings = connection.settings
+    key = ctx.config.daemon.secret_key
+    vault = Vault.from_environ(key.get_secret_value() if key is not None else None)
+    try:
+        expected = secret_for(vault, name, settings.store_hash)
+    except PermanentError:
+        return web.json_response({"error": "webhooks are not set up"}, status=503)
+    given = request.headers.get(HEADER, "")
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        log.warning("webhook refused: wrong or missing secret", connection=name)
+        return web.json_response({"error": "forbidden"}, status=403)
+    try:
+        payload = json.loads(await request.read())
+    except ValueError:
+        return web.json_response({"error": "body is not JSON"}, status=400)
+    if not isinstance(payload, dict) or not isinstance(payload.get("scope"), str):
+        return web.json_response({"error": "expected a webhook payload with scope"}, status=400)
+    if payload.get("producer") != f"stores/{settings.store_hash}":
+        return web.json_response({"error": "producer is not this connection's store"}, status=403)
+    event = str(payload.get("hash") or json.dumps(payload, sort_keys=True))
+    if not _deduper.first_time(f"{name}:{event}"):
+        return web.json_response({"status": "duplicate"})
+    operation = _operation(payload["scope"], connection)
+    if operation is None:
+        return web.json_response({"status": "ignored"})
+    accepted = ctx.request_run(name, operation, "webhook")
+    return web.json_response({"status": "run requested" if accepted else "not running"})
+
+
+def _operation(scope: str, connection: ConnectionConfig) -> Operation | None:
+    family = scope.split("/")[1] if scope.count("/") >= 2 else ""
+    for pattern, operation in SCOPES.items():
+        if pattern.split("/")[1] == family and operation in connection.enabled_operations():
+            return operation
+    return None
