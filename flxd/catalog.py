@@ -14,10 +14,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any, TypeVar
 
-from flxd.links import Links, link_from_row
 from flxd.model import (
-    Link,
-    LinkState,
     Listing,
     ListingStatus,
     Pairs,
@@ -73,7 +70,6 @@ class Catalog:
     def __init__(self, tx: Tx, now: datetime) -> None:
         self._tx = tx
         self._now = db_time(now)
-        self._links = Links(tx, now)
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -265,48 +261,6 @@ class Catalog:
                 "UPDATE listings SET seq = ? WHERE id = ?",
                 [(seq, lid) for lid, seq in listing_seqs.items()],
             )
-
-    # ---- links ---------------------------------------------------------------------------
-
-    async def link(self, link: Link) -> None:
-        """Tie a hub variant to a channel item (replacing an earlier tie for this connection)."""
-        await self._links.save([link])
-
-    async def set_link_state(
-        self, connection: str, listing_id: int, state: LinkState, *, error: str | None = None
-    ) -> None:
-        """Set the state of every link of a listing on a connection (listings act as a whole)."""
-        await self._tx.execute(
-            "UPDATE links SET state = ?, error = ?, updated_at = ? "
-            "WHERE connection = ? AND listing_id = ?",
-            state.value,
-            error,
-            self._now,
-            connection,
-            listing_id,
-        )
-
-    async def record_pushed(
-        self, connection: str, pushed: Sequence[tuple[int, Decimal | None, int | None]]
-    ) -> None:
-        """Remember the (variant_id, price, quantity) last accepted by the channel."""
-        await self._tx.executemany(
-            "UPDATE links SET pushed_price = ?, pushed_quantity = ?, error = NULL, updated_at = ? "
-            "WHERE connection = ? AND variant_id = ?",
-            [(db_money(p), q, self._now, connection, vid) for vid, p, q in pushed],
-        )
-
-    async def links(self, connection: str, listing_ids: Sequence[int]) -> list[Link]:
-        rows = await self._fetch_in(
-            "SELECT * FROM links WHERE connection = ? AND listing_id IN", listing_ids, connection
-        )
-        return [link_from_row(r) for r in rows]
-
-    async def link_for_variant(self, connection: str, variant_id: int) -> Link | None:
-        row = await self._tx.fetchrow(
-            "SELECT * FROM links WHERE connection = ? AND variant_id = ?", connection, variant_id
-        )
-        return None if row is None else link_from_row(row)
 
     # ---- reading -------------------------------------------------------------------------
 

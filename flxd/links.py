@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from flxd.model import Link, LinkState
@@ -93,6 +94,34 @@ class Links:
                 connection,
                 *chunk,
             )
+
+    async def set_listing_state(
+        self, connection: str, listing_id: int, state: LinkState, *, error: str | None = None
+    ) -> None:
+        """Set the state of every link of a listing on a connection (listings act as a whole)."""
+        await self._tx.execute(
+            "UPDATE links SET state = ?, error = ?, updated_at = ? "
+            "WHERE connection = ? AND listing_id = ?",
+            state.value,
+            error,
+            self._now,
+            connection,
+            listing_id,
+        )
+
+    async def record_pushed(
+        self, connection: str, pushed: Sequence[tuple[int, Decimal | None, int | None]]
+    ) -> None:
+        """Remember the (variant_id, price, quantity) last accepted by the channel."""
+        await self._tx.executemany(
+            "UPDATE links SET pushed_price = ?, pushed_quantity = ?, error = NULL, updated_at = ? "
+            "WHERE connection = ? AND variant_id = ?",
+            [(db_money(p), q, self._now, connection, vid) for vid, p, q in pushed],
+        )
+
+    async def for_listings(self, connection: str, listing_ids: Sequence[int]) -> list[Link]:
+        """Every link of these hub listings."""
+        return await self._fetch("listing_id", connection, listing_ids)
 
     async def locate_stock(
         self, connection: str, variant_ids: Sequence[int], stock_ref: str | None

@@ -33,6 +33,7 @@ from flxd.errors import ConfigError
 from flxd.http import open_session
 from flxd.hub import open_hub
 from flxd.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.links import Links
 from flxd.model import ListingStatus, VariantUpdate
 from flxd.operation import Operation
 from flxd.orders import OrderBook
@@ -200,7 +201,9 @@ class ChannelContract:
             catalog = Catalog(tx, SystemClock().now())
             listings = await catalog.listings(limit=100_000)
             skus = [v.sku.lower() for item in listings for v in item.variants]
-            links = await catalog.links(NAME, [item.id for item in listings])
+            links = await Links(tx, SystemClock().now()).for_listings(
+                NAME, [item.id for item in listings]
+            )
         assert set(skus) >= expected
         assert len(skus) == len(set(skus))
         assert {link.variant_id for link in links} >= {

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from flxd.catalog import Catalog
+from flxd.links import Links
 from flxd.model import Link, LinkState, ListingStatus, Presence, VariantUpdate
 from flxd.store import Database
 from flxd.testing import FakeClock
@@ -92,21 +93,24 @@ async def test_links_and_pushed_values(db: Database) -> None:
         listing = await catalog.listing("S1")
         assert listing is not None
         variant = listing.variants[0]
-        await catalog.link(
-            Link(
-                connection="shop",
-                variant_id=variant.id,
-                listing_id=listing.id,
-                product_ref="77",
-                variant_ref="78",
-                state=LinkState.LISTED,
-            )
+        links = Links(tx, clock.now())
+        await links.save(
+            [
+                Link(
+                    connection="shop",
+                    variant_id=variant.id,
+                    listing_id=listing.id,
+                    product_ref="77",
+                    variant_ref="78",
+                    state=LinkState.LISTED,
+                )
+            ]
         )
         assert [x.id for x in await catalog.unlinked_listings("shop")] == []
         assert [x.id for x in await catalog.unlinked_listings("other")] == [listing.id]
-        await catalog.record_pushed("shop", [(variant.id, Decimal("5.00"), 4)])
-        await catalog.set_link_state("shop", listing.id, LinkState.HIDDEN)
-        [link] = await catalog.links("shop", [listing.id])
+        await links.record_pushed("shop", [(variant.id, Decimal("5.00"), 4)])
+        await links.set_listing_state("shop", listing.id, LinkState.HIDDEN)
+        [link] = await links.for_listings("shop", [listing.id])
     assert (link.product_ref, link.state, link.pushed_price, link.pushed_quantity) == (
         "77",
         LinkState.HIDDEN,

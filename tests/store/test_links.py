@@ -68,7 +68,9 @@ async def test_save_replaces_and_reads_by_product_and_variant(db: Database) -> N
 
         await hub.links.mark("shop", [a1], state=LinkState.MISSING, error="gone")
         await hub.links.mark("shop", [a2], error="refused")  # state kept
-        states = {k.variant_id: (k.state, k.error) for k in await hub.catalog.links("shop", [a])}
+        states = {
+            k.variant_id: (k.state, k.error) for k in await hub.links.for_listings("shop", [a])
+        }
         assert states == {a1: (LinkState.MISSING, "gone"), a2: (LinkState.HIDDEN, "refused")}
 
         await hub.links.locate_stock("shop", [a1, a2], "10")

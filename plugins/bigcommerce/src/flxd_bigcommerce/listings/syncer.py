@@ -293,7 +293,7 @@ class _Round:
 
     async def record(self, hub: HubWriter) -> None:
         """Save what BigCommerce now has: pushed values and link states."""
-        await hub.catalog.record_pushed(
+        await hub.links.record_pushed(
             self.connection, [(vid, *self.pushed[vid]) for vid in sorted(self.changed)]
         )
         if self.changed:

@@ -161,17 +161,19 @@ class MemoryChannel(ChannelBase):
             if listing is None:
                 continue
             variant = next(x for x in listing.variants if x.sku.lower() == v.sku.lower())
-            await hub.catalog.link(
-                Link(
-                    connection=connection,
-                    variant_id=variant.id,
-                    listing_id=listing.id,
-                    product_ref=str(product.id),
-                    variant_ref=str(v.id),
-                    state=LinkState.LISTED if product.available else LinkState.HIDDEN,
-                    pushed_price=variant.price,
-                    pushed_quantity=variant.quantity,
-                )
+            await hub.links.save(
+                [
+                    Link(
+                        connection=connection,
+                        variant_id=variant.id,
+                        listing_id=listing.id,
+                        product_ref=str(product.id),
+                        variant_ref=str(v.id),
+                        state=LinkState.LISTED if product.available else LinkState.HIDDEN,
+                        pushed_price=variant.price,
+                        pushed_quantity=variant.quantity,
+                    )
+                ]
             )
 
     async def publish_listings(self, ctx: RunContext) -> None:
@@ -211,7 +213,7 @@ class MemoryChannel(ChannelBase):
                 if not batch.changes:
                     return
                 listings = await hub.catalog.listings_by_id(batch.listing_ids)
-                links = await hub.catalog.links(ctx.connection, batch.listing_ids)
+                links = await hub.links.for_listings(ctx.connection, batch.listing_ids)
             remote = await self._call(ctx)
             by_variant = {link.variant_id: link for link in links}
             async with ctx.transaction() as hub:
@@ -222,13 +224,13 @@ class MemoryChannel(ChannelBase):
                         continue
                     product = remote.products.get(int(refs[0].product_ref))
                     if product is None:
-                        await hub.catalog.set_link_state(
+                        await hub.links.set_listing_state(
                             ctx.connection, listing.id, LinkState.MISSING
                         )
                         continue
                     if listing.presence is Presence.DELISTED:
                         del remote.products[product.id]
-                        await hub.catalog.set_link_state(
+                        await hub.links.set_listing_state(
                             ctx.connection, listing.id, LinkState.DELISTED
                         )
                         ctx.count("delisted")
@@ -245,7 +247,7 @@ class MemoryChannel(ChannelBase):
                         remote_variant.quantity = v.quantity
                         pushed.append((v.id, v.price, v.quantity))
                     product.modified = remote.tick()
-                await hub.catalog.record_pushed(ctx.connection, pushed)
+                await hub.links.record_pushed(ctx.connection, pushed)
                 ctx.count("pushed", len(pushed))
                 hub.set_cursor(str(batch.last_seq))
                 remote.save()
