@@ -193,7 +193,11 @@ class Runner:
             while state.running is not None:
                 request = state.running
                 try:
-                    summary = await self._execute(key, request, state)
+                    # Every log line of the run, core's (retries, rate limits) included, names it.
+                    with structlog.contextvars.bound_contextvars(
+                        connection=key.connection, operation=key.operation.value, run_id=None
+                    ):
+                        summary = await self._execute(key, request, state)
                 finally:
                     state.running = None
                 state.last = summary
@@ -240,6 +244,7 @@ class Runner:
                 )
             )
             cursors = await journal.cursors_of(key.connection, key.operation.value)
+        structlog.contextvars.bind_contextvars(run_id=run_id)
         run_log = log.bind(connection=key.connection, operation=key.operation.value, run_id=run_id)
         run_log.debug("run started", trigger=request.trigger, full=request.full)
         ctx = RunContext(

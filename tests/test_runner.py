@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
+import json
 from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import anyio
 import anyio.lowlevel
 import pytest
+import structlog
 
 from flxd.catalog import Catalog
 from flxd.channel import ChannelBase
 from flxd.context import RunContext
 from flxd.errors import AuthError, RecordError, TransientError
 from flxd.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.logging import configure_logging
 from flxd.model import VariantUpdate
 from flxd.operation import Operation
 from flxd.runner import RunKey, Runner
@@ -273,3 +277,26 @@ async def test_errors_inside_a_channels_task_group_keep_their_meaning(
     summary = await runner.run_now(RunKey("a", SYNC), trigger="t")
     assert summary.outcome is RunOutcome.NEEDS_REAUTH
     assert summary.error == "401 inside a task group"
+
+
+class CoreLoggingChannel(ChannelBase):
+    """Logs through a logger that knows nothing of the run, as core's HTTP/retry code does."""
+
+    operations = frozenset({SYNC})
+
+    async def sync_listings(self, ctx: RunContext) -> None:
+        structlog.get_logger("flxd.retry").info("retrying", request="GET /v3/catalog/products")
+
+
+async def test_every_log_line_of_a_run_names_it(runner: Runner, flxd_clock: FakeClock) -> None:
+    stream = io.StringIO()
+    configure_logging(format="json", stream=stream)
+    runner.connections["a"] = runtime("a", CoreLoggingChannel(), flxd_clock)
+    summary = await runner.run_now(RunKey("a", SYNC), trigger="t")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    retrying = next(line for line in lines if line["event"] == "retrying")
+    assert (retrying["connection"], retrying["operation"], retrying["run_id"]) == (
+        "a",
+        "sync_listings",
+        summary.run_id,
+    )

@@ -1,0 +1,123 @@
+"""OAuth through the running daemon: `flxd connections add`, the merchant approves on the
+(sandbox) login service, BigCommerce's redirect reaches the admin server, and the connection's
+runs work from then on with no token in any config file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import anyio
+import pytest
+from bc_env import sandbox_env
+from flxd_bigcommerce.sandbox import OAuthAppConfig, SandboxConfig
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tests.daemon_process import DaemonProcess  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+ENV = {
+    "FLXD_SECRET_KEY": "oauth-daemon-secret-key-0123456789",
+    "APP_SECRET": "flxd-sandbox-secret",
+    "FLXD_ADMIN_TOKEN": "adm1n",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def until(daemon: DaemonProcess, event: str, **fields: object) -> dict[str, Any]:
+    return await anyio.to_thread.run_sync(lambda: daemon.wait_for(event, **fields))
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[DaemonProcess]]:
+    started: list[DaemonProcess] = []
+    yield started
+    for daemon in started:
+        daemon.kill()
+
+
+async def test_approve_through_the_admin_server_then_run(
+    tmp_path: Path, daemons: list[DaemonProcess]
+) -> None:
+    async with sandbox_env(
+        tmp_path, SandboxConfig(seed_products=3, seed_orders=0, quota=None)
+    ) as env:
+        port = free_port()
+        config = tmp_path / "flxd.toml"
+        config.write_text(
+            f'[daemon]\nstate_dir = "{tmp_path}/state"\n[logging]\nformat = "json"\n'
+            f'[admin]\nlisten = "127.0.0.1:{port}"\n'
+        )
+        add = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flxd",
+                "--config",
+                str(config),
+                "connections",
+                "add",
+                "shop",
+                "--channel",
+                "bigcommerce",
+                "--store-hash",
+                env.store_hash,
+                "--auth",
+                "oauth",
+                "--client-id",
+                OAuthAppConfig().client_id,
+                "--client-secret-env",
+                "APP_SECRET",
+                "--api-base-url",
+                env.base_url,
+                "--login-base-url",
+                env.sandbox.login_base_url,
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **ENV},
+            timeout=60,
+            check=False,
+        )
+        assert add.returncode == 0, add.stderr
+        url = next(line.strip() for line in add.stdout.splitlines() if "/oauth2/authorize" in line)
+        # Enable get_orders on the new connection, polling every 2 s.
+        with config.open("a") as handle:
+            handle.write('[connections.shop.get_orders]\nenabled = true\ninterval = "2s"\n')
+        env.sandbox.place_order(env.store_hash)
+
+        daemon = DaemonProcess(config, env=ENV)
+        daemons.append(daemon)
+        await until(daemon, "admin server listening")
+        first = await until(daemon, "run finished", operation="get_orders")
+        assert first["outcome"] == "needs_reauth"  # not approved yet: paused, not failing
+
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url, allow_redirects=False) as approve:
+                assert approve.status == 302
+                callback = approve.headers["Location"]
+            assert callback.startswith(f"http://127.0.0.1:{port}/oauth/bigcommerce/callback?")
+            async with session.get(callback) as answer:
+                assert answer.status == 200, await answer.text()
+            async with session.get(callback) as replay:
+                assert replay.status == 400  # the code is spent and the approval used up
+
+        await until(daemon, "config reloaded")
+        done = await until(daemon, "run finished", operation="get_orders", outcome="ok")
+        assert done["imported"] == 1
+        daemon.signal(signal.SIGTERM)
+        assert await anyio.to_thread.run_sync(daemon.wait) == 0
+    text = config.read_text()
+    assert "access_token" not in text and ENV["APP_SECRET"] not in text
