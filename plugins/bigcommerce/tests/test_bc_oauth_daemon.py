@@ -20,7 +20,7 @@ from bc_env import sandbox_env
 from flxd_bigcommerce.sandbox import OAuthAppConfig, SandboxConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tests.daemon_process import DaemonProcess  # noqa: E402
+from tests.daemon_process import DaemonProcess
 
 pytestmark = pytest.mark.anyio
 ENV = {
