@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon_process import DaemonProcess
+from flxd.testing.process import DaemonProcess
 
 ENV = {"MEM_TOKEN": "memory-token"}
 

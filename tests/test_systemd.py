@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon_process import TIMEOUT, DaemonProcess
+from flxd.testing.process import TIMEOUT, DaemonProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "systemd" / "flxd.service"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from flxd.testing.process import DaemonProcess
 from tests.admin.chromium import chromium_or_skip, png_rows, run_chromium
-from tests.daemon_process import DaemonProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token-5d1c"

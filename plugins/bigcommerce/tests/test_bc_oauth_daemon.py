@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,8 +18,7 @@ import pytest
 from bc_env import sandbox_env
 from flxd_bigcommerce.sandbox import OAuthAppConfig, SandboxConfig
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tests.daemon_process import DaemonProcess
+from flxd.testing.process import DaemonProcess
 
 pytestmark = pytest.mark.anyio
 ENV = {
@@ -60,7 +58,7 @@ async def test_approve_through_the_admin_server_then_run(
             f'[daemon]\nstate_dir = "{tmp_path}/state"\n[logging]\nformat = "json"\n'
             f'[admin]\nlisten = "127.0.0.1:{port}"\n'
         )
-        add = subprocess.run(
+        add = await anyio.run_process(
             [
                 sys.executable,
                 "-m",
@@ -85,14 +83,12 @@ async def test_approve_through_the_admin_server_then_run(
                 "--login-base-url",
                 env.sandbox.login_base_url,
             ],
-            capture_output=True,
-            text=True,
             env={**os.environ, **ENV},
-            timeout=60,
             check=False,
         )
-        assert add.returncode == 0, add.stderr
-        url = next(line.strip() for line in add.stdout.splitlines() if "/oauth2/authorize" in line)
+        assert add.returncode == 0, add.stderr.decode()
+        printed = add.stdout.decode().splitlines()
+        url = next(line.strip() for line in printed if "/oauth2/authorize" in line)
         # Enable get_orders on the new connection, polling every 2 s.
         with config.open("a") as handle:
             handle.write('[connections.shop.get_orders]\nenabled = true\ninterval = "2s"\n')

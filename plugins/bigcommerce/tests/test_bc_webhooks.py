@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,7 @@ from bc_env import sandbox_env
 from flxd_bigcommerce.sandbox import SandboxConfig
 from flxd_bigcommerce.webhooks import HEADER, SCOPES
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tests.daemon_process import DaemonProcess  # noqa: E402
+from flxd.testing.process import DaemonProcess
 
 pytestmark = pytest.mark.anyio
 SECRET_KEY = "webhook-test-secret-key-0123456789"
@@ -96,11 +94,13 @@ async def test_an_order_placed_on_the_store_is_imported_through_its_webhook(
         # A hook BigCommerce deactivated is re-activated at the next upkeep (a reload forces one).
         first = registered[0]
         hooks_api = f"{env.base_url}/stores/{env.store_hash}/v3/hooks/{first.id}"
-        async with aiohttp.ClientSession() as session:
-            async with session.put(
+        async with (
+            aiohttp.ClientSession() as session,
+            session.put(
                 hooks_api, json={"is_active": False}, headers={"X-Auth-Token": env.token}
-            ) as answer:
-                assert answer.status == 200, await answer.text()
+            ) as answer,
+        ):
+            assert answer.status == 200, await answer.text()
         daemon.signal(signal.SIGHUP)
         assert (await until(daemon, "channel upkeep", connection="shop"))["reactivated"] == 1
         daemon.signal(signal.SIGTERM)
