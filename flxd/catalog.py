@@ -85,6 +85,8 @@ class Catalog:
     async def _upsert_chunk(
         self, chunk: Sequence[VariantUpdate], new_status: ListingStatus, result: UpsertResult
     ) -> None:
+        # The change log's counter before any variant or listing row (see Tx.lock_counter).
+        await self._tx.lock_counter(COUNTER)
         merged: dict[str, VariantUpdate] = {}
         for update in chunk:
             key = sku_key(update.sku)
@@ -226,6 +228,7 @@ class Catalog:
     async def _set_listing_column(
         self, column: str, value: str, skus: Sequence[str], only_from: Presence | None = None
     ) -> tuple[list[str], list[str]]:
+        await self._tx.lock_counter(COUNTER)
         found = await self.resolve_listings(skus)
         unknown = [s for s in skus if s not in found]
         changed: list[tuple[int, str]] = []

@@ -17,6 +17,7 @@ from flxd.config import Config
 from flxd.config.models import ConnectionSettings, OperationSettings
 from flxd.credentials import ConnectionCredentials
 from flxd.errors import RecordError
+from flxd.fencing import Fence
 from flxd.http import HttpClient
 from flxd.journal import Journal
 from flxd.links import Links
@@ -147,6 +148,8 @@ class RunContext:
         stop: anyio.Event,
         on_commit: Callable[[HubWriter], None] | None = None,
         dry_run: bool = False,
+        fence: Fence | None = None,
+        released: anyio.Event | None = None,
     ) -> None:
         self.connection = connection
         self.operation = operation
@@ -165,13 +168,26 @@ class RunContext:
         self._db = db
         self._cursors = {} if full else dict(cursors)
         self._stop = stop
+        self._released = released
+        self._fence = fence
         self._on_commit = on_commit
         self.result = RunCounts()
 
     @property
     def stopping(self) -> bool:
-        """True once the daemon is shutting down: finish the current page, commit, return."""
-        return self._stop.is_set()
+        """True once the daemon is shutting down, or this node is handing the connection over
+        to another: finish the current page, commit, return."""
+        return self._stop.is_set() or (self._released is not None and self._released.is_set())
+
+    async def confirm_lease(self) -> None:
+        """Call right before a channel write that cannot be taken back (a POST creating
+        something): raises FencedError unless this node still holds the connection's lease,
+        with a margin, by its own clock and by the database's. After a lease moves, the new
+        holder looks on the channel for what the old one may have sent; this narrows the
+        window in which the old one could still send it to the time the request takes to
+        leave. Without leases (SQLite, a single node) it returns at once."""
+        if self._fence is not None and not self.dry_run:
+            await self._fence.confirm(self._db)
 
     def cursor(self, part: str = "") -> str | None:
         """The committed cursor: None on the first run, and at the start of a `--full` run."""
@@ -211,8 +227,14 @@ class RunContext:
                     )
                 if self.dry_run:
                     raise _DryRunRollback
+                if self._fence is not None:
+                    # Last, just before the commit: the lease row stays locked only briefly.
+                    await self._fence.check(tx)
         except _DryRunRollback:
             pass
+        else:
+            if writer.orders.erased:
+                await self._db.scrub()
         # The run goes on from where it got to, committed or (in a dry run) not.
         self._cursors.update(writer.cursor_updates)
         if self._on_commit is not None and not self.dry_run:

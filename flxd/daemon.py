@@ -9,6 +9,7 @@ import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,8 @@ from flxd.errors import ConfigError, UsageError
 from flxd.feedrunner import FeedRunner
 from flxd.http import open_session
 from flxd.hub import open_hub
-from flxd.journal import Journal
+from flxd.journal import Journal, RunOutcome
+from flxd.leases import OUTBOX, LeaseManager
 from flxd.logging import Redactor
 from flxd.metrics import Metrics
 from flxd.notify import Notifier
@@ -101,11 +103,14 @@ class Daemon:
         self._tg: TaskGroup | None = None
         self._upkeep: anyio.Event | None = None
         self._feeds: FeedRunner | None = None
+        self.leases: LeaseManager | None = None
 
     # ---- shared set-up -------------------------------------------------------------------
 
     @asynccontextmanager
-    async def _started(self) -> AsyncIterator[tuple[Database, TaskGroup]]:
+    async def _started(self, *, balance: bool) -> AsyncIterator[tuple[Database, TaskGroup]]:
+        """The hub, the runner and (on PostgreSQL) the node's leases: `balance` for the
+        daemon's fair share, else (`run --once`) only the connections it claims itself."""
         async with open_hub(self.config) as db, open_session() as session:
             self._session = session
             self._db = db
@@ -116,6 +121,7 @@ class Daemon:
                     "runs left unfinished by a previous process marked failed", count=abandoned
                 )
             delivery = Delivery(db, self.clock, self._build_sinks(self.config))
+            leases = self._lease_manager(db, balance=balance)
             runner = Runner(
                 db=db,
                 clock=self.clock,
@@ -123,19 +129,59 @@ class Daemon:
                 max_concurrent_runs=self.config.daemon.max_concurrent_runs,
                 on_events=delivery.wake,
                 on_finished=self.metrics.run_finished,
+                leases=leases,
             )
-            self.runner, self.delivery = runner, delivery
+            self.runner, self.delivery, self.leases = runner, delivery, leases
+            if leases is not None:
+                leases.on_lost = runner.revoke
+                leases.drain = lambda name: runner.release(name, self.config.daemon.grace_period)
+                leases.busy = runner.busy
+                leases.on_claimed = self._claimed
+                delivery.may_deliver = partial(leases.holds, OUTBOX)
+                self.metrics.leases = leases
             runner.connections = self._build_connections(self.config, {})
             await runner.load_health()
             try:
                 async with anyio.create_task_group() as tg:
                     await tg.start(runner.serve)
+                    if leases is not None:
+                        await tg.start(leases.serve)
                     yield db, tg
                     tg.cancel_scope.cancel()
             finally:
                 with anyio.CancelScope(shield=True):
+                    if leases is not None:
+                        # Every run has ended: hand the connections to the other nodes now
+                        # rather than when the leases expire.
+                        await leases.release_all()
                     await self._close(runner.connections.values())
                     await delivery.aclose()
+
+    def _lease_manager(self, db: Database, *, balance: bool) -> LeaseManager | None:
+        """Leases only where several nodes can share the hub (PostgreSQL); on SQLite this one
+        node holds everything and nothing is fenced."""
+        if db.dialect != "postgresql":
+            return None
+        leases = LeaseManager(
+            db,
+            self.clock,
+            # `run --once` on a host where the daemon runs has the daemon's node id (the host
+            # name): its own name, so it can never take what the daemon holds for itself.
+            node=self.node if balance else f"{self.node}/once-{os.getpid()}",
+            period=self.config.daemon.lease_period,
+            balance=balance,
+        )
+        if balance:
+            leases.configure(_leased(self.config))
+        return leases
+
+    def _claimed(self, name: str) -> None:
+        """A lease came to this node: deliver the outbox now, or do the connection's upkeep
+        (e.g. point its webhooks here) rather than at the next round."""
+        if name == OUTBOX and self.delivery is not None:
+            self.delivery.wake()
+        elif self._upkeep is not None:
+            self._upkeep.set()
 
     def _build_connections(
         self, config: Config, current: dict[str, ConnectionRuntime]
@@ -159,6 +205,10 @@ class Daemon:
                 db=self._db,
                 vault=self._vault(config),
             )
+        if self.leases is not None:
+            for name, runtime in built.items():
+                # Nothing leaves for a store unless this node holds its lease at that moment.
+                runtime.limiter.admit = partial(self.leases.admit, name)
         return built
 
     @staticmethod
@@ -203,10 +253,12 @@ class Daemon:
         side by side. SIGTERM/SIGINT drain as in the daemon."""
         plan = selection.keys(self.config)
         summaries: list[RunSummary] = []
-        async with self._started() as (db, tg):
+        async with self._started(balance=False) as (db, tg):
             runner = self.runner
             assert runner is not None and self.delivery is not None
             tg.start_soon(self._drain_on_signal, runner)
+            if self.leases is not None:
+                summaries += await self._claim_for_once(self.leases, plan, dry_run=dry_run)
             if selection.operation is None and not dry_run:
                 # Feeds first, so a supplier file's rows reach the channels in this run.
                 await FeedRunner(self.config, self.host, db, self.clock).run_all()
@@ -228,12 +280,32 @@ class Daemon:
                         progress.finished(summary)
 
             async with anyio.create_task_group() as inner:
-                for keys in plan.values():
-                    inner.start_soon(one_connection, keys)
+                for name, keys in plan.items():
+                    if self.leases is None or self.leases.holds(name):
+                        inner.start_soon(one_connection, keys)
             if not dry_run:
                 await self.delivery.deliver_pending()
         order = {key: i for i, key in enumerate(k for keys in plan.values() for k in keys)}
         return sorted(summaries, key=lambda s: order[s.key])
+
+    async def _claim_for_once(
+        self, leases: LeaseManager, plan: dict[str, list[RunKey]], *, dry_run: bool
+    ) -> list[RunSummary]:
+        """`run --once` next to running daemons: claim the selected connections (and the
+        outbox), and skip those another node holds rather than write beside it."""
+        wanted = [*plan, *([] if dry_run else [OUTBOX])]
+        holders = await leases.claim(wanted)
+        skipped: list[RunSummary] = []
+        for name, holder in sorted(holders.items()):
+            if name not in plan:
+                continue
+            why = f"node {holder} holds the connection's lease" if holder else "lease busy"
+            log.warning("connection held by another node; not run", connection=name, node=holder)
+            skipped += [
+                RunSummary(key=key, trigger="once", outcome=RunOutcome.SKIPPED, error=why)
+                for key in plan[name]
+            ]
+        return skipped
 
     async def _drain_on_signal(self, runner: Runner) -> None:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
@@ -249,7 +321,7 @@ class Daemon:
     async def serve(self) -> int:
         """Run until SIGTERM/SIGINT; returns the exit status."""
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT, signal.SIGHUP) as signals:
-            async with self._started() as (db, tg), AsyncExitStack() as stack:
+            async with self._started(balance=True) as (db, tg), AsyncExitStack() as stack:
                 runner, delivery = self.runner, self.delivery
                 assert runner is not None and delivery is not None
                 await tg.start(delivery.serve)
@@ -297,6 +369,7 @@ class Daemon:
             connections=count,
             jobs=jobs,
             database=self.config.database_url.split("://", 1)[0],
+            leased=None if self.leases is None else len(self.leases.held()),
         )
         self._notifier.ready(f"{count} connection(s), {jobs} job(s)")
 
@@ -323,6 +396,7 @@ class Daemon:
             metrics=self.metrics,
             session=session,
             reload=lambda: self._reload(scheduler),
+            leases=self.leases,
         )
         server = AdminServer(
             state, listen=self.config.admin.listen, plugin_routes=self.host.web_routes
@@ -350,6 +424,8 @@ class Daemon:
             for name, runtime in list(runner.connections.items()):
                 if not isinstance(runtime.channel, Maintains):
                     continue
+                if self.leases is not None and not self.leases.holds(name):
+                    continue  # the node holding it keeps it up
                 ctx = CheckContext(
                     connection=name,
                     settings=runtime.config.settings,
@@ -402,6 +478,8 @@ class Daemon:
         retired = [rt for name, rt in runner.connections.items() if connections.get(name) is not rt]
         runner.connections = connections
         self.config = config
+        if self.leases is not None:
+            self.leases.configure(_leased(config))
         await runner.load_health()
         delivery.sinks = self._build_sinks(config)
         scheduler.replace(plan_jobs(config))
@@ -418,3 +496,8 @@ class Daemon:
         """Close a replaced connection once the runs still using it are done."""
         await runtime.wait_idle()
         await self._close([runtime])
+
+
+def _leased(config: Config) -> list[str]:
+    """The connections nodes share out: the enabled ones."""
+    return [name for name, conn in config.connections.items() if conn.settings.enabled]

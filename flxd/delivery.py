@@ -4,7 +4,7 @@ A failing sink backs off on its own and does not hold up the others."""
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import anyio
 import structlog
@@ -40,6 +40,9 @@ class Delivery:
         self._wake = anyio.Event()
         self._retry_at: dict[str, float] = {}
         self._rng = random.Random()
+        self.may_deliver: Callable[[], bool] | None = None
+        """With several nodes, one delivers (the one holding the outbox lease), so sinks do
+        not get every event once per node."""
 
     def wake(self) -> None:
         """New events were committed: deliver now rather than at the next poll."""
@@ -47,6 +50,8 @@ class Delivery:
 
     async def deliver_pending(self) -> int:
         """Deliver everything pending to every sink that is not backing off; returns events sent."""
+        if self.may_deliver is not None and not self.may_deliver():
+            return 0
         sent = 0
         for name, sink in self.sinks.items():
             if self._retry_at.get(name, 0.0) > self._clock.monotonic():

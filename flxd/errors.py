@@ -74,20 +74,28 @@ class TransientError(ChannelError):
     """Worth retrying later: 5xx, timeouts, dropped connections.
 
     `sent` is False when the request certainly never reached the server (connection refused),
-    which makes even a non-idempotent write safe to retry.
+    which makes even a non-idempotent write safe to retry. `kind` names the failure in log
+    lines (`server_error`, `timeout`, `dropped`, `invalid_json`, ...), so an operator can tell
+    an outage from a flaky network at a glance, and every failure is counted once.
     """
 
-    def __init__(self, message: str, *, sent: bool = True) -> None:
+    kind: str = "transient"
+
+    def __init__(self, message: str, *, sent: bool = True, kind: str | None = None) -> None:
         super().__init__(message)
         self.sent = sent
+        if kind is not None:
+            self.kind = kind
 
 
 class RateLimited(TransientError):
     """The channel asked us to slow down. `retry_after` is None when it did not say for how long."""
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        # A 429 means the server refused the request before doing anything.
-        super().__init__(message, sent=False)
+        # A 429 means the server refused the request before doing anything. Without a wait the
+        # platform is under load rather than our quota spent: a different thing to alert on.
+        kind = "rate_limited" if retry_after is not None else "rate_limited_bare"
+        super().__init__(message, sent=False, kind=kind)
         self.retry_after = retry_after
 
 

@@ -19,7 +19,7 @@ from flxd.errors import ChannelError, TransientError
 from flxd.ratelimit import Limiter, QuotaReport
 from flxd.retry import RetryPolicy, call_with_retry
 
-__all__ = ["HttpClient", "HttpPolicy", "Response", "open_session"]
+__all__ = ["ConnectionDropped", "HttpClient", "HttpPolicy", "Response", "open_session"]
 
 USER_AGENT = f"flxd/{__version__} (+https://github.com/flxd/flxd)"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -49,6 +49,24 @@ class HttpPolicy(Protocol):
         ...
 
 
+class ConnectionDropped(aiohttp.ClientConnectionError):
+    """The server closed the connection without an answer (see `_no_hidden_retry`)."""
+
+
+async def _no_hidden_retry(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """aiohttp silently sends an idempotent request a second time when the server drops the
+    connection. Retries are flxd's to make (bounded, logged, paced by the limiter), so the drop
+    goes up as an error aiohttp does not retry, and flxd's policy decides."""
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # never reached the server; aiohttp does not retry these either
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+        raise ConnectionDropped(str(exc) or type(exc).__name__) from exc
+
+
 @asynccontextmanager
 async def open_session(*, limit: int = 100) -> AsyncIterator[aiohttp.ClientSession]:
     """The process's one HTTP session (connection pooling across every connection)."""
@@ -58,6 +76,7 @@ async def open_session(*, limit: int = 100) -> AsyncIterator[aiohttp.ClientSessi
         headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
         raise_for_status=False,
         auto_decompress=True,
+        middlewares=(_no_hidden_retry,),
     ) as session:
         yield session
 
@@ -156,17 +175,22 @@ class HttpClient:
                     body = await raw.read()
                     status, response_headers = raw.status, raw.headers
             except TimeoutError:
-                raise TransientError(f"{method} {_path(url)} timed out") from None
+                raise TransientError(f"{method} {_path(url)} timed out", kind="timeout") from None
             except aiohttp.ClientConnectorError as exc:
                 raise TransientError(
-                    f"cannot connect for {method} {_path(url)}: {exc.os_error}", sent=False
+                    f"cannot connect for {method} {_path(url)}: {exc.os_error}",
+                    sent=False,
+                    kind="connect",
                 ) from None
             except (
                 aiohttp.ClientPayloadError,
                 aiohttp.ServerDisconnectedError,
                 aiohttp.ClientOSError,
+                ConnectionDropped,
             ) as exc:
-                raise TransientError(f"{method} {_path(url)}: connection dropped ({exc})") from None
+                raise TransientError(
+                    f"{method} {_path(url)}: connection dropped ({exc})", kind="dropped"
+                ) from None
             self.limiter.observe(ticket, self._policy.quota(response_headers))
         response = Response(method, url, status, response_headers, body)
         error = self._policy.classify(response)
@@ -178,7 +202,8 @@ class HttpClient:
             except ValueError:
                 raise TransientError(
                     f"{method} {_path(url)}: invalid JSON in a {status} response "
-                    f"({len(body)} bytes, truncated?)"
+                    f"({len(body)} bytes, truncated?)",
+                    kind="invalid_json",
                 ) from None
             response = Response(method, url, status, response_headers, body, data)
         return response

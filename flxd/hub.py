@@ -14,7 +14,13 @@ __all__ = ["open_hub"]
 @asynccontextmanager
 async def open_hub(config: Config) -> AsyncIterator[Database]:
     config.daemon.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    db = open_database(config.database_url)
+    db = open_database(
+        config.database_url,
+        schema=config.daemon.database_schema,
+        # No transaction of flxd's waits on anything but the database; one idle that long
+        # belongs to a stalled node whose lease is about to go anyway.
+        idle_in_transaction_timeout=config.daemon.lease_period,
+    )
     async with db:
         await db.migrate()
         yield db

@@ -120,7 +120,7 @@ class Journal:
             db_time(self._now),
             outcome.value,
             json.dumps(dict(counts), sort_keys=True),
-            error,
+            _storable(error),
             run_id,
         )
 
@@ -188,10 +188,18 @@ class Journal:
             "updated_at = excluded.updated_at",
             connection,
             health.value,
-            reason,
+            _storable(reason),
             fingerprint,
             db_time(self._now),
         )
+
+
+def _storable(text: str | None) -> str | None:
+    """Error text as both databases keep it. It quotes what a store sent, which may hold NUL
+    or an unpaired surrogate, and a run's record must never fail to save because of that."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def _run_record(row: Row) -> RunRecord:

@@ -36,6 +36,9 @@ COLUMNS = (
 MAX_QUANTITY = 2_147_483_647
 _DIGITS = re.compile(r"^\d{6,14}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Never storable: NUL (PostgreSQL refuses it) and unpaired surrogates (JSON escapes can make
+# them; they are not UTF-8), in any column.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class FileRejected(ValueError):
@@ -130,7 +133,9 @@ def _csv_rows(
 
 
 def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only: splitlines() also breaks at \u2028, \x0c, ... which JSON allows
+    # inside strings, and then every later row would be reported a line off.
+    for number, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:
@@ -142,6 +147,12 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield number, "expected a JSON object"
             continue
         yield number, {k: v for k, v in value.items() if v is not None}
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, cut short."""
+    quoted = repr(value)
+    return quoted if len(quoted) <= 60 else quoted[:57] + "..."
 
 
 def _update(row: Mapping[str, Any]) -> VariantUpdate:
@@ -177,6 +188,8 @@ def _text(row: Mapping[str, Any], key: str, *, limit: int, multiline: bool = Fal
         return None
     if len(text) > limit:
         raise ValueError(f"{key}: longer than {limit} characters ({len(text)})")
+    if _UNSTORABLE.search(text):
+        raise ValueError(f"{key}: contains NUL or an unpaired surrogate")
     if not multiline and _CONTROL.search(text):
         raise ValueError(f"{key}: contains control characters")
     return text
@@ -198,13 +211,13 @@ def _price(row: Mapping[str, Any]) -> Decimal | None:
     try:
         price = Decimal(str(value).strip())
     except InvalidOperation:
-        raise ValueError(f"price: {value!r} is not a number") from None
+        raise ValueError(f"price: {_shown(value)} is not a number") from None
     if not price.is_finite() or price < 0:
-        raise ValueError(f"price: must be zero or more, got {value!r}")
+        raise ValueError(f"price: must be zero or more, got {_shown(value)}")
     if price.as_tuple().exponent < -4:  # type: ignore[operator]
-        raise ValueError(f"price: more than 4 decimal places in {value!r}")
+        raise ValueError(f"price: more than 4 decimal places in {_shown(value)}")
     if price >= Decimal("1e12"):
-        raise ValueError(f"price: {value!r} is implausibly large")
+        raise ValueError(f"price: {_shown(value)} is implausibly large")
     return price
 
 
@@ -215,8 +228,8 @@ def _quantity(row: Mapping[str, Any]) -> int | None:
     if isinstance(value, bool):
         raise ValueError("quantity: expected a whole number, got a boolean")
     text = str(value).strip()
-    if not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"quantity: expected a whole number, got {value!r}")
+    if not re.fullmatch(r"[+-]?[0-9]{1,19}", text):
+        raise ValueError(f"quantity: expected a whole number, got {_shown(value)}")
     quantity = int(text)
     if quantity < 0:
         raise ValueError(f"quantity: cannot be negative ({quantity})")
@@ -246,9 +259,13 @@ def _pairs(row: Mapping[str, Any], key: str) -> tuple[tuple[str, str], ...] | No
         raise ValueError(f"{key}: expected name=value pairs")
     for item in items:
         if not isinstance(item, list | tuple) or len(item) != 2:
-            raise ValueError(f"{key}: expected name=value, got {item!r}")
+            raise ValueError(f"{key}: expected name=value, got {_shown(item)}")
+        if not all(isinstance(part, str | int) and not isinstance(part, bool) for part in item):
+            raise ValueError(f"{key}: expected text names and values, got {_shown(item)}")
         name, val = (str(item[0]).strip(), str(item[1]).strip())
         if not name or not val:
-            raise ValueError(f"{key}: empty name or value in {item!r}")
+            raise ValueError(f"{key}: empty name or value in {_shown(item)}")
+        if _UNSTORABLE.search(name + val):
+            raise ValueError(f"{key}: contains NUL or an unpaired surrogate")
         pairs.append((name, val))
     return tuple(pairs)

@@ -33,6 +33,7 @@ from flxd import __version__
 from flxd.clock import Clock
 from flxd.connections import ConnectionRuntime
 from flxd.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.leases import LeaseManager
 from flxd.operation import Operation
 from flxd.outbox import Outbox
 from flxd.ratelimit import LimiterStats
@@ -119,7 +120,10 @@ class Metrics:
         info = Gauge("flxd_build_info", "flxd's version.", ["version"], registry=r)
         info.labels(__version__).set(1)
         self.snapshot = Snapshot(at=clock.now())
+        self.leases: LeaseManager | None = None
+        """Several nodes on PostgreSQL: this node's leases, exported with a `node` label."""
         r.register(_SnapshotCollector(self))
+        r.register(_LeaseCollector(self))
 
     def run_finished(self, summary: RunSummary) -> None:
         """Called by the runner once per run (skipped ones included)."""
@@ -250,3 +254,54 @@ class _SnapshotCollector:
         for name, state in sorted(snap.health.items()):
             reauth.add_metric([name], 1.0 if state is ConnectionHealth.NEEDS_REAUTH else 0.0)
         yield reauth
+
+
+class _LeaseCollector:
+    """This node's leases (when there are any), read from the LeaseManager while rendering:
+    series carry the node's id, so one dashboard shows every node side by side."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def collect(self) -> Iterator[Metric]:
+        leases = self._metrics.leases
+        if leases is None:
+            return
+        node, stats = leases.node, leases.stats
+        held = GaugeMetricFamily(
+            "flxd_node_leases", "Connections this node holds the lease of.", labels=["node"]
+        )
+        held.add_metric([node], len(leases.held()))
+        live = GaugeMetricFamily(
+            "flxd_nodes_live",
+            "Nodes sharing the connections, as this node last counted them.",
+            labels=["node"],
+        )
+        live.add_metric([node], stats.live_nodes)
+        changes = CounterMetricFamily(
+            "flxd_lease_changes",
+            "Leases this node claimed, lost (taken over, or not renewed in time) and released.",
+            labels=["node", "change"],
+        )
+        for change, n in (
+            ("claimed", stats.claimed),
+            ("lost", stats.lost),
+            ("released", stats.released),
+        ):
+            changes.add_metric([node, change], n)
+        owned = GaugeMetricFamily(
+            "flxd_lease_held",
+            "1 for each connection whose lease this node holds.",
+            labels=["node", "connection"],
+        )
+        for name in leases.held():
+            owned.add_metric([node, name], 1.0)
+        refused = CounterMetricFamily(
+            "flxd_fenced_writes",
+            "Writes refused because this node no longer held the connection's lease: commits "
+            "to the hub (where=database) and requests to the channel (where=channel).",
+            labels=["node", "connection", "where"],
+        )
+        for (connection, where), n in sorted(stats.refused.items()):
+            refused.add_metric([node, connection, where], n)
+        yield from (held, live, changes, owned, refused)

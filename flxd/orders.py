@@ -61,6 +61,8 @@ class OrderBook(ShipmentBook):
 
     def __init__(self, tx: Tx, now: datetime) -> None:
         super().__init__(tx, now)
+        self.erased = 0
+        """Orders whose personal data this transaction erased (see Database.scrub)."""
 
     async def store(self, order: Order, *, acknowledge: bool = False) -> StoredOrder:
         """Store an order once; a later call for the same order only refreshes its status.
@@ -309,6 +311,7 @@ class OrderBook(ShipmentBook):
         await self._tx.executemany(
             f"UPDATE order_addresses SET {blank} WHERE order_id = ?", [(i,) for i in ids]
         )
+        self.erased += len(ids)
         return len(ids)
 
     async def _order(self, row: Row) -> Order:

@@ -9,7 +9,7 @@ app on the same store spends the same quota), and waits for the refill instead o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -59,6 +59,10 @@ class Limiter:
         self._blocked_until = 0.0
         self._issued = 0
         self.stats = LimiterStats()
+        self.admit: Callable[[], None] | None = None
+        """Called when a request has its turn, right before it is sent; raising stops it.
+        With several nodes: whether this node still holds the connection's lease, checked
+        after any wait for quota (flxd.leases.LeaseManager.admit)."""
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[int]:
@@ -66,6 +70,13 @@ class Limiter:
         to pass to `observe` with what the response reported."""
         async with self._slots:
             await self._take()
+            if self.admit is not None:
+                try:
+                    self.admit()
+                except BaseException:
+                    if self._left is not None:
+                        self._left += 1  # the unit was never spent
+                    raise
             self._issued += 1
             self.stats.requests += 1
             yield self._issued

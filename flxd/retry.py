@@ -6,6 +6,10 @@
 - A write that may have reached the server is not retried here: the operation must look before
   it re-creates (a shipment pushed twice emails the customer twice).
 - Everything else (auth, permanent, record errors) goes straight up.
+
+Every failure this policy sees gets exactly one log line naming its `kind` (server_error,
+timeout, dropped, invalid_json, rate_limited, rate_limited_bare, ...): "retrying", "rate
+limited", "giving up", or "not retried" for a write that may have landed.
 """
 
 from __future__ import annotations
@@ -63,6 +67,9 @@ async def call_with_retry(
         except RateLimited as exc:
             throttles += 1
             if throttles > policy.max_throttles:
+                log.warning(
+                    "giving up", request=what, kind=exc.kind, throttles=throttles, error=str(exc)
+                )
                 raise
             if exc.retry_after is not None:
                 wait = exc.retry_after + rng.uniform(0, min(1.0, 0.1 * exc.retry_after + 0.05))
@@ -70,16 +77,32 @@ async def call_with_retry(
                 # No headers: BigCommerce says the platform is under load; back off exponentially.
                 wait = policy.backoff(throttles, write=not idempotent, rng=rng)
             limiter.block(wait)
-            log.info("rate limited", request=what, wait_s=round(wait, 3), throttles=throttles)
+            log.info(
+                "rate limited",
+                request=what,
+                kind=exc.kind,
+                wait_s=round(wait, 3),
+                throttles=throttles,
+            )
         except TransientError as exc:
             if not (idempotent or not exc.sent):
+                # The operation decides (it looks before it writes again); said here once so
+                # that every failure has its line, whatever the operation makes of it.
+                log.warning("not retried", request=what, kind=exc.kind, error=str(exc))
                 raise
             failures += 1
             if failures >= policy.attempts:
-                log.warning("giving up", request=what, attempts=failures, error=str(exc))
+                log.warning(
+                    "giving up", request=what, kind=exc.kind, attempts=failures, error=str(exc)
+                )
                 raise
             wait = policy.backoff(failures, write=not idempotent, rng=rng)
             log.info(
-                "retrying", request=what, attempt=failures, wait_s=round(wait, 3), error=str(exc)
+                "retrying",
+                request=what,
+                kind=exc.kind,
+                attempt=failures,
+                wait_s=round(wait, 3),
+                error=str(exc),
             )
             await clock.sleep(wait)

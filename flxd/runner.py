@@ -20,7 +20,9 @@ from flxd.clock import Clock
 from flxd.connections import ConnectionRuntime
 from flxd.context import HubWriter, RunContext
 from flxd.errors import AuthError, ChannelError, FencedError, FlxdError
+from flxd.fencing import Fence
 from flxd.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.leases import LeaseManager
 from flxd.operation import Operation
 from flxd.store import Database
 
@@ -66,6 +68,8 @@ class _KeyState:
     queued: _Request | None = None
     scope: anyio.CancelScope | None = None
     last: RunSummary | None = None
+    revoked: str | None = None
+    """Why the running run was cancelled from outside (its lease was lost or handed over)."""
 
 
 class Runner:
@@ -78,6 +82,7 @@ class Runner:
         max_concurrent_runs: int = 32,
         on_events: Callable[[], None] | None = None,
         on_finished: Callable[[RunSummary], None] | None = None,
+        leases: LeaseManager | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -91,6 +96,10 @@ class Runner:
         self._tg: TaskGroup | None = None
         self._on_events = on_events
         self._on_finished = on_finished  # metrics: called once per run, skipped ones included
+        self.leases = leases
+        """Several nodes on one database: runs start only for connections this node holds,
+        and every write they make is fenced by the lease. None: this node runs everything."""
+        self._releases: dict[str, anyio.Event] = {}
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -152,6 +161,8 @@ class Runner:
         runs coalesce into one follow-up run (full if any asked for full; real if any is)."""
         if self._stop.is_set() or self._tg is None or key.connection not in self.connections:
             return None
+        if not self._holds(key.connection):
+            return None  # another node runs it
         state = self._keys.setdefault(key, _KeyState())
         if state.running is None:
             state.running = _Request(trigger, full, dry_run)
@@ -174,7 +185,7 @@ class Runner:
                 key=key,
                 trigger=trigger,
                 outcome=RunOutcome.SKIPPED,
-                error="not running: shutting down or unknown connection",
+                error="not running: shutting down, unknown connection, or another node's",
             )
         await done.wait()
         state = self._keys[key]
@@ -205,7 +216,11 @@ class Runner:
                 if self._on_finished is not None:
                     self._on_finished(summary)
                 request.done.set()
-                if state.queued is not None and not self._stop.is_set():
+                if (
+                    state.queued is not None
+                    and not self._stop.is_set()
+                    and self._holds(key.connection)
+                ):
                     state.running, state.queued = state.queued, None
         finally:
             # Whatever happened, nobody waits forever on a request that will not run.
@@ -226,24 +241,62 @@ class Runner:
                 error="connection needs re-authentication",
             )
         async with self._capacity:
+            fence = None
+            if self.leases is not None:
+                fence = self.leases.fence(key.connection)
+                if fence is None:
+                    return RunSummary(
+                        key=key,
+                        trigger=request.trigger,
+                        outcome=RunOutcome.SKIPPED,
+                        error="this node no longer holds the connection's lease",
+                    )
             with runtime.in_use():
-                return await self._run(key, request, state, runtime)
+                return await self._run(key, request, state, runtime, fence)
 
     async def _run(
-        self, key: RunKey, request: _Request, state: _KeyState, runtime: ConnectionRuntime
+        self,
+        key: RunKey,
+        request: _Request,
+        state: _KeyState,
+        runtime: ConnectionRuntime,
+        fence: Fence | None,
     ) -> RunSummary:
         started = self.clock.monotonic()
-        async with self.db.transaction() as tx:
-            journal = Journal(tx, self.clock.now())
-            # A dry run leaves no trace in the hub, not even in the run history.
-            run_id = (
-                0
-                if request.dry_run
-                else await journal.start_run(
-                    key.connection, key.operation.value, request.trigger, self.node
+        # In place before anything is awaited, so a lease lost from here on cancels the run.
+        scope = anyio.CancelScope()
+        state.scope, state.revoked = scope, None
+        try:
+            async with self.db.transaction() as tx:
+                if fence is not None and not request.dry_run:
+                    await fence.check(tx)  # first: the lease row before the runs row
+                journal = Journal(tx, self.clock.now())
+                # A dry run leaves no trace in the hub, not even in the run history.
+                run_id = (
+                    0
+                    if request.dry_run
+                    else await journal.start_run(
+                        key.connection, key.operation.value, request.trigger, self.node
+                    )
                 )
+                cursors = await journal.cursors_of(key.connection, key.operation.value)
+        except FencedError as exc:
+            state.scope = None
+            return RunSummary(
+                key=key,
+                trigger=request.trigger,
+                outcome=RunOutcome.FAILED,
+                error=f"lost the connection's lease: {exc}",
             )
-            cursors = await journal.cursors_of(key.connection, key.operation.value)
+        except Exception as exc:  # the hub failed; the next run tries again
+            state.scope = None
+            log.error("cannot start the run", connection=key.connection, error=repr(exc))
+            return RunSummary(
+                key=key,
+                trigger=request.trigger,
+                outcome=RunOutcome.FAILED,
+                error=f"the hub failed: {exc!r}",
+            )
         structlog.contextvars.bind_contextvars(run_id=run_id)
         run_log = log.bind(connection=key.connection, operation=key.operation.value, run_id=run_id)
         run_log.debug("run started", trigger=request.trigger, full=request.full)
@@ -261,10 +314,10 @@ class Runner:
             stop=self._stop,
             on_commit=self._committed,
             dry_run=request.dry_run,
+            fence=fence,
+            released=self._releases.setdefault(key.connection, anyio.Event()),
         )
         outcome, error = RunOutcome.OK, None
-        scope = anyio.CancelScope()
-        state.scope = scope
         try:
             with scope:
                 try:
@@ -273,14 +326,16 @@ class Runner:
                     # A channel's own task group wraps what went wrong; the type decides what
                     # happens next, so judge the run by the error that matters most.
                     raise _decisive(group) from group
-            if scope.cancelled_caught:
+            if scope.cancelled_caught and state.revoked is not None:
+                outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {state.revoked}"
+            elif scope.cancelled_caught:
                 outcome, error = (
                     RunOutcome.INTERRUPTED,
                     "cancelled at shutdown after the grace period",
                 )
         except AuthError as exc:
             outcome, error = RunOutcome.NEEDS_REAUTH, str(exc)
-            await self._needs_reauth(runtime, str(exc))
+            await self._needs_reauth(runtime, str(exc), fence)
         except FencedError as exc:
             outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {exc}"
         except (ChannelError, FlxdError) as exc:
@@ -300,10 +355,17 @@ class Runner:
         duration = self.clock.monotonic() - started
         if not request.dry_run:
             with anyio.CancelScope(shield=True):
-                async with self.db.transaction() as tx:
-                    await Journal(tx, self.clock.now()).finish_run(
-                        run_id, outcome, ctx.result.counts, error
-                    )
+                try:
+                    async with self.db.transaction() as tx:
+                        if fence is not None:
+                            await fence.check(tx)  # first, as in start_run
+                        await Journal(tx, self.clock.now()).finish_run(
+                            run_id, outcome, ctx.result.counts, error
+                        )
+                except FencedError:
+                    pass  # counted and logged; the lease's new holder marked the run failed
+                except Exception as exc:  # the run is over either way; it stays 'running'
+                    run_log.error("cannot record the end of the run", error=repr(exc))
         level = "info" if outcome in (RunOutcome.OK, RunOutcome.PARTIAL) else "error"
         getattr(run_log, level)(
             "run finished",
@@ -324,18 +386,25 @@ class Runner:
             plan=list(ctx.result.plan),
         )
 
-    async def _needs_reauth(self, runtime: ConnectionRuntime, reason: str) -> None:
+    async def _needs_reauth(
+        self, runtime: ConnectionRuntime, reason: str, fence: Fence | None
+    ) -> None:
         if self.health.get(runtime.name) is ConnectionHealth.NEEDS_REAUTH:
             return
         self.health[runtime.name] = ConnectionHealth.NEEDS_REAUTH
         with anyio.CancelScope(shield=True):
-            async with self.db.transaction() as tx:
-                await Journal(tx, self.clock.now()).set_health(
-                    runtime.name,
-                    ConnectionHealth.NEEDS_REAUTH,
-                    reason=reason,
-                    fingerprint=runtime.fingerprint,
-                )
+            try:
+                async with self.db.transaction() as tx:
+                    if fence is not None:
+                        await fence.check(tx)
+                    await Journal(tx, self.clock.now()).set_health(
+                        runtime.name,
+                        ConnectionHealth.NEEDS_REAUTH,
+                        reason=reason,
+                        fingerprint=runtime.fingerprint,
+                    )
+            except FencedError:
+                return  # the connection is another node's now: it finds out for itself
         # One line when it starts failing; its operations stay paused until credentials change.
         log.error(
             "connection needs re-authentication; its runs are paused",
@@ -343,9 +412,57 @@ class Runner:
             reason=reason,
         )
 
+    # ---- leases --------------------------------------------------------------------------
+
+    def _holds(self, connection: str) -> bool:
+        return self.leases is None or self.leases.holds(connection)
+
+    def busy(self, connection: str) -> bool:
+        """Whether a run of this connection is under way."""
+        return any(k.connection == connection for k in self.running_keys())
+
+    def revoke(self, connection: str, why: str) -> None:
+        """The connection's lease is lost: cancel its runs now (nothing more of theirs can
+        commit anyway) and drop what was queued for it."""
+        for key, state in self._keys.items():
+            if key.connection != connection:
+                continue
+            _drop_queued(state)
+            if state.scope is not None:
+                state.revoked = why
+                state.scope.cancel()
+
+    async def release(self, connection: str, grace: float) -> None:
+        """Hand a connection over: no new runs; running ones finish their page and commit
+        within `grace` seconds, then what is left is cancelled."""
+        self._releases.pop(connection, anyio.Event()).set()
+        states = [s for k, s in self._keys.items() if k.connection == connection]
+        for state in states:
+            _drop_queued(state)
+
+        async def idle() -> None:
+            for state in states:
+                while state.running is not None:
+                    await state.running.done.wait()
+
+        with anyio.move_on_after(grace):
+            await idle()
+        for state in states:
+            if state.scope is not None:
+                state.scope.cancel()
+        with anyio.move_on_after(5):
+            await idle()
+
     def _committed(self, writer: HubWriter) -> None:
         if writer.outbox.emitted and self._on_events is not None:
             self._on_events()
+
+
+def _drop_queued(state: _KeyState) -> None:
+    """Forget the follow-up run of a key; whoever waits for it is told it is over."""
+    if state.queued is not None:
+        state.queued.done.set()
+        state.queued = None
 
 
 def _decisive(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -109,6 +109,9 @@ def run_refusal(runner: Runner, connection: str, operation: Operation) -> tuple[
         return 409, f"connection {connection!r} needs re-authentication; its runs are paused"
     if runner.draining:
         return 409, "the daemon is shutting down"
+    if runner.leases is not None and not runner.leases.holds(connection):
+        # Several nodes: only the one holding the connection's lease runs it (flxd status).
+        return 409, f"this node does not hold connection {connection!r}; another node runs it"
     return None
 
 

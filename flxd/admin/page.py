@@ -15,6 +15,7 @@ from aiohttp import web
 from flxd.admin.state import STATE
 from flxd.admin.status import ConnectionView, OperationView, StatusView, gather_status
 from flxd.journal import ConnectionHealth, RunRecord
+from flxd.leasebook import NodeRow
 
 __all__ = ["REFRESH_SECONDS", "render_page", "status_page"]
 
@@ -84,20 +85,29 @@ def render_page(view: StatusView) -> str:
             '<section><p class="empty">No connections configured. Add a '
             "<code>[connections.NAME]</code> table to the config and reload (SIGHUP).</p></section>"
         )
-    parts.extend(_connection(c, now) for c in view.connections)
+    parts.extend(_connection(c, now, view.node) for c in view.connections)
+    parts.append(_nodes(view.nodes, view.connections))
     parts.append(_errors(view.recent_errors, now))
     parts.append(_sinks(view.backlog))
     parts.append("</main></body></html>")
     return "\n".join(parts)
 
 
-def _connection(conn: ConnectionView, now: datetime) -> str:
+def _connection(conn: ConnectionView, now: datetime, node: str) -> str:
     name = escape(conn.name)
     health = conn.health.value
+    owner = (
+        ""
+        if conn.owner == node
+        else f' <span class="badge">on node {escape(conn.owner)}</span>'
+        if conn.owner
+        else ' <span class="badge">no node holds it</span>'
+    )
     title = (
         f'<h2>{name}<span class="channel">{escape(conn.channel)}</span> '
         f'<span class="badge {health}">{escape(health.replace("_", " "))}</span>'
         + ("" if conn.enabled else ' <span class="badge">disabled</span>')
+        + owner
         + "</h2>"
     )
     reason = (
@@ -117,8 +127,30 @@ def _connection(conn: ConnectionView, now: datetime) -> str:
         f"<th>next run</th><th>lag</th></tr></thead><tbody>{rows}</tbody></table>"
     )
     return (
-        f'<section class="connection" data-connection="{name}" data-health="{health}">'
+        f'<section class="connection" data-connection="{name}" data-health="{health}" '
+        f'data-owner="{escape(conn.owner or "")}">'
         f"{title}{reason}{usage}{table}</section>"
+    )
+
+
+def _nodes(nodes: Iterable[NodeRow], connections: Iterable[ConnectionView]) -> str:
+    """Several nodes on one database: each node, when it was last heard of, what it holds."""
+    nodes = list(nodes)
+    if not nodes:
+        return ""
+    held: dict[str, int] = {}
+    for conn in connections:
+        if conn.owner:
+            held[conn.owner] = held.get(conn.owner, 0) + 1
+    rows = "".join(
+        f"<tr><td>{escape(n.node)}</td><td>{'live' if n.live else 'gone'}</td>"
+        f"<td>{_span(max(0.0, n.seen_s_ago))} ago</td><td>{held.get(n.node, 0)}</td></tr>"
+        for n in nodes
+    )
+    return (
+        '<section id="nodes"><h2>Nodes</h2><table><thead><tr><th>node</th><th>state</th>'
+        f"<th>last heartbeat</th><th>connections</th></tr></thead><tbody>{rows}</tbody></table>"
+        "</section>"
     )
 
 

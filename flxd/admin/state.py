@@ -14,6 +14,7 @@ from flxd.clock import Clock
 from flxd.commands.output import to_jsonable
 from flxd.config import Config
 from flxd.delivery import Delivery
+from flxd.leases import LeaseManager
 from flxd.metrics import Metrics
 from flxd.runner import Runner
 from flxd.scheduler import Scheduler
@@ -55,6 +56,8 @@ class AdminState:
     """The daemon's HTTP session, for what plugin routes call out to (OAuth token exchanges)."""
     reload: Callable[[], Awaitable[None]]
     hub_alarm: EdgeAlarm = field(default_factory=EdgeAlarm)
+    leases: LeaseManager | None = None
+    """Several nodes on PostgreSQL: this node's leases (None: it runs every connection)."""
 
 
 STATE = web.AppKey("flxd_admin_state", AdminState)

@@ -9,6 +9,7 @@ from datetime import datetime
 from flxd import __version__
 from flxd.admin.state import AdminState
 from flxd.journal import ConnectionHealth, Journal, RunRecord
+from flxd.leasebook import LeaseTable, NodeRow, lease_table
 from flxd.operation import RUN_ORDER
 from flxd.runner import RunKey
 
@@ -47,6 +48,9 @@ class ConnectionView:
     health_reason: str | None
     quota: QuotaView
     operations: tuple[OperationView, ...]
+    owner: str | None = None
+    """With several nodes: the node holding the connection's lease (None: nobody right now).
+    On SQLite, this node."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +63,8 @@ class StatusView:
     recent_errors: tuple[RunRecord, ...]
     backlog: Mapping[str, int]
     """Undelivered hub events per sink."""
+    nodes: tuple[NodeRow, ...] = ()
+    """With several nodes on PostgreSQL: every node taking part, and when it was last seen."""
 
 
 async def gather_status(state: AdminState) -> StatusView:
@@ -74,6 +80,11 @@ async def gather_status(state: AdminState) -> StatusView:
         last = await journal.last_runs()
         health = await journal.health()
         errors = await journal.failed_runs(limit=RECENT_ERRORS)
+        table = (
+            await lease_table(tx, state.config().daemon.lease_period)
+            if state.db.dialect == "postgresql"
+            else LeaseTable((), ())
+        )
     running = set(runner.running_keys())
     connections: list[ConnectionView] = []
     for name, runtime in sorted(runner.connections.items()):
@@ -113,6 +124,7 @@ async def gather_status(state: AdminState) -> StatusView:
                     limit=stats.quota,
                 ),
                 operations=tuple(operations),
+                owner=table.owner(name) if state.db.dialect == "postgresql" else state.node,
             )
         )
     return StatusView(
@@ -123,4 +135,5 @@ async def gather_status(state: AdminState) -> StatusView:
         connections=tuple(connections),
         recent_errors=tuple(errors),
         backlog=snapshot.backlog,
+        nodes=table.nodes,
     )

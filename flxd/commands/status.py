@@ -10,6 +10,8 @@ from flxd.clock import SystemClock
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
 from flxd.journal import ConnectionHealth, Journal
+from flxd.leasebook import LeaseTable, lease_table
+from flxd.leases import OUTBOX
 from flxd.operation import RUN_ORDER, Operation
 
 __all__ = ["add_parsers"]
@@ -39,6 +41,12 @@ async def cmd_status(env: CommandEnv) -> int:
         health = await journal.health()
         last = await journal.last_runs()
         cursors = await journal.cursors()
+        # Several nodes on one PostgreSQL database: who holds which connection right now.
+        leases = (
+            await lease_table(tx, config.daemon.lease_period)
+            if db.dialect == "postgresql"
+            else None
+        )
     rows: list[dict[str, Any]] = []
     for name, conn in sorted(config.connections.items()):
         state = health.get(name, (ConnectionHealth.ACTIVE, None, None))
@@ -71,19 +79,32 @@ async def cmd_status(env: CommandEnv) -> int:
                         "error": run.error,
                     },
                     "cursor": cursor[0] if cursor else None,
+                    **({} if leases is None else {"node": leases.owner(name)}),
                 }
             )
     if env.args.json:
-        print_json({"database": config.database_url.split("://")[0], "connections": rows}, env.out)
+        document: dict[str, Any] = {
+            "database": config.database_url.split("://")[0],
+            "connections": rows,
+        }
+        if leases is not None:
+            document["nodes"] = _nodes(leases)
+        print_json(document, env.out)
         return 0
     if not rows:
         env.out.write(f"no connections configured in {config.path}\n")
         return 0
+    node_column = ["node"] if leases is not None else []
     print_table(
-        ["connection", "health", "operation", "enabled", "last run", "outcome", "cursor"],
+        [
+            "connection",
+            *node_column,
+            *("health", "operation", "enabled", "last run", "outcome", "cursor"),
+        ],
         [
             (
                 r["connection"],
+                *([r["node"] or "(none)"] if leases is not None else []),
                 r["health"],
                 r["operation"],
                 "yes" if r["enabled"] else "no",
@@ -95,10 +116,44 @@ async def cmd_status(env: CommandEnv) -> int:
         ],
         env.out,
     )
+    if leases is not None:
+        env.out.write("\n")
+        print_table(
+            ["node", "state", "last heartbeat", "connections", "outbox"],
+            [
+                (
+                    n["node"],
+                    "live" if n["live"] else "gone",
+                    f"{n['seen_s_ago']:.1f} s ago",
+                    n["connections"],
+                    "yes" if n["outbox"] else "",
+                )
+                for n in _nodes(leases)
+            ],
+            env.out,
+        )
     for name, (health_state, reason, _) in sorted(health.items()):
         if health_state is ConnectionHealth.NEEDS_REAUTH:
             env.out.write(f"{name}: needs re-authentication: {reason}\n")
     return 0
+
+
+def _nodes(leases: LeaseTable) -> list[dict[str, Any]]:
+    """Every node that has taken part, with what it holds now."""
+    held: dict[str, int] = {}
+    for row in leases.leases:
+        if row.owner is not None and row.left_s > 0 and not row.name.startswith("~"):
+            held[row.owner] = held.get(row.owner, 0) + 1
+    return [
+        {
+            "node": n.node,
+            "live": n.live,
+            "seen_s_ago": round(max(0.0, n.seen_s_ago), 3),
+            "connections": held.get(n.node, 0),
+            "outbox": leases.owner(OUTBOX) == n.node,
+        }
+        for n in leases.nodes
+    ]
 
 
 def _when(moment: datetime) -> str:

@@ -21,6 +21,9 @@ __all__ = [
 ]
 
 
+_SCHEMA = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
 class DaemonSettings(StrictModel):
     """`[daemon]`: where state lives and how the daemon paces itself."""
 
@@ -32,6 +35,12 @@ class DaemonSettings(StrictModel):
     max_concurrent_runs: int = Field(default=32, ge=1, le=4096)
     jitter: float = Field(default=0.1, ge=0.0, le=0.5, description="fraction of each interval")
     node_id: str | None = None
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL only: the schema holding flxd's tables"
+    )
+    lease_period: Duration = 15.0
+    """PostgreSQL only: how long a node's claim on a connection lasts without a heartbeat; a
+    dead node's connections move to the others within about this long."""
     secret_key_env: EnvSecret | None = None
     secret_key_file: FileSecret | None = None
     """Encrypts credentials flxd obtains itself (OAuth tokens); default: $FLXD_SECRET_KEY."""
@@ -40,11 +49,27 @@ class DaemonSettings(StrictModel):
     def _one_key(self) -> DaemonSettings:
         if self.secret_key_env is not None and self.secret_key_file is not None:
             raise ValueError("set only one of secret_key_env and secret_key_file")
+        if self.database_schema is not None and not (self.database or "").startswith("postgres"):
+            raise ValueError("database_schema needs a PostgreSQL database (database = ...)")
         return self
 
     @property
     def secret_key(self) -> SecretStr | None:
         return self.secret_key_env or self.secret_key_file
+
+    @field_validator("database_schema")
+    @classmethod
+    def _schema_name(cls, value: str | None) -> str | None:
+        if value is not None and not _SCHEMA.match(value):
+            raise ValueError(f"{value!r}: letters, digits and '_' (up to 63), not a digit first")
+        return value
+
+    @field_validator("lease_period")
+    @classmethod
+    def _sane_period(cls, value: float) -> float:
+        if value < 1:
+            raise ValueError("lease_period must be at least 1 second")
+        return value
 
     @field_validator("database")
     @classmethod

@@ -6,6 +6,7 @@ speaks the same dialect ("5m", `*_env`, `*_file`) and rejects unknown keys.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import stat
@@ -31,6 +32,7 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
 
+MAX_DURATION = 10 * 366 * 86400.0
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -55,8 +57,13 @@ def parse_duration(value: object) -> float:
             )
     else:
         raise ValueError('expected a duration such as 30, "30s", "5m" or "1h"')
+    if not math.isfinite(seconds):
+        raise ValueError(f'{value!r} is not a duration (a number of seconds, or e.g. "5m")')
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION:
+        # Timers and timedelta overflow long before infinity; nothing flxd waits for is this long.
+        raise ValueError("a duration cannot be longer than 10 years")
     return seconds
 
 

@@ -27,8 +27,12 @@ __all__ = [
 ]
 
 
-def open_database(url: str) -> Database:
-    """A Database for `sqlite:///path` or `postgresql://…` (not yet opened)."""
+def open_database(
+    url: str, *, schema: str | None = None, idle_in_transaction_timeout: float | None = None
+) -> Database:
+    """A Database for `sqlite:///path` or `postgresql://…` (not yet opened). PostgreSQL only:
+    `schema` puts flxd's tables in that schema (created when missing), and a session left idle
+    inside a transaction longer than `idle_in_transaction_timeout` seconds is ended."""
     if url.startswith("sqlite:///"):
         from flxd.store.sqlite import SqliteDatabase
 
@@ -37,5 +41,7 @@ def open_database(url: str) -> Database:
     if url.startswith(("postgresql://", "postgres://")):
         from flxd.store.postgres import PostgresDatabase
 
-        return PostgresDatabase(url)
+        return PostgresDatabase(
+            url, schema=schema, idle_in_transaction_timeout=idle_in_transaction_timeout
+        )
     raise StoreError(f"unsupported database URL {url!r}")

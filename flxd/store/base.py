@@ -62,6 +62,17 @@ class Tx(abc.ABC):
             raise LookupError(f"no counter {counter!r}")
         return int(last) - count + 1
 
+    async def lock_counter(self, counter: str) -> None:
+        """Lock a counter's row now, before the rows this transaction goes on to change.
+
+        `next_values` locks it late, after those rows; two transactions that meet a counter
+        and a row in opposite orders deadlock on PostgreSQL. Code that changes rows and then
+        takes counter values takes this lock first. (SQLite: a transaction already holds the
+        whole database.)
+        """
+        if self.dialect == "postgresql":
+            await self.fetch("SELECT value FROM counters WHERE name = ? FOR UPDATE", counter)
+
     async def fetchrow(self, sql: str, *args: Any) -> Row | None:
         rows = await self.fetch(sql, *args)
         return rows[0] if rows else None
@@ -112,6 +123,11 @@ class Database(abc.ABC):
     @abc.abstractmethod
     async def integrity_check(self) -> list[str]:
         """Problems the database itself reports (empty when healthy)."""
+
+    @abc.abstractmethod
+    async def scrub(self) -> None:
+        """After data was erased (personal data past its retention): make the old values leave
+        the database's files now rather than at some later housekeeping. Outside transactions."""
 
     async def migrate(self) -> list[int]:
         """Apply pending migrations, each in its own transaction; returns the versions applied."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +17,23 @@ from flxd.store.base import Database, Row, Tx
 __all__ = ["PostgresDatabase", "to_numbered"]
 
 _PLACEHOLDER = re.compile(r"\?")
+# The connection itself failed (not the statement): the server ended the session (e.g. after
+# idle_in_transaction_session_timeout while this node was stopped), or the socket broke.
+_LOST = (
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.IdleInTransactionSessionTimeoutError,
+    OSError,
+)
+
+
+@contextmanager
+def _connection_errors() -> Iterator[None]:
+    try:
+        yield
+    except _LOST as exc:
+        raise StoreError(f"PostgreSQL connection lost: {exc}") from exc
 
 
 @lru_cache(maxsize=1024)
@@ -33,15 +50,18 @@ class _PostgresTx(Tx):
         self._conn = conn
 
     async def execute(self, sql: str, *args: Any) -> int:
-        status: str = await self._conn.execute(to_numbered(sql), *args)
+        with _connection_errors():
+            status: str = await self._conn.execute(to_numbered(sql), *args)
         tail = status.rsplit(" ", 1)[-1]
         return int(tail) if tail.isdigit() else 0
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        await self._conn.executemany(to_numbered(sql), rows)
+        with _connection_errors():
+            await self._conn.executemany(to_numbered(sql), rows)
 
     async def fetch(self, sql: str, *args: Any) -> list[Row]:
-        return list(await self._conn.fetch(to_numbered(sql), *args))
+        with _connection_errors():
+            return list(await self._conn.fetch(to_numbered(sql), *args))
 
 
 class PostgresDatabase(Database):
@@ -52,20 +72,34 @@ class PostgresDatabase(Database):
     }
 
     def __init__(
-        self, dsn: str, *, schema: str | None = None, min_size: int = 1, max_size: int = 10
+        self,
+        dsn: str,
+        *,
+        schema: str | None = None,
+        min_size: int = 1,
+        max_size: int = 10,
+        idle_in_transaction_timeout: float | None = None,
     ) -> None:
         self.dsn = dsn
         self.schema = schema
         self._pool: asyncpg.Pool | None = None
-        self._sizes = (min_size, max_size)
+        # Two at least: `migrate` holds one for its lock while it works through another.
+        self._sizes = (min_size, max(2, max_size))
+        self._idle_timeout = idle_in_transaction_timeout
 
     async def open(self) -> None:
         settings = {"search_path": self.schema} if self.schema else {}
+        if self._idle_timeout is not None:
+            # A node that stalls (or is stopped) in the middle of a transaction holds its row
+            # locks, and every other node waits on them; the server ends such a session.
+            settings["idle_in_transaction_session_timeout"] = str(int(self._idle_timeout * 1000))
         try:
             if self.schema:
                 conn = await asyncpg.connect(self.dsn)
                 try:
                     await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                except asyncpg.UniqueViolationError:
+                    pass  # another node created it at the same moment
                 finally:
                     await conn.close()
             self._pool = await asyncpg.create_pool(
@@ -88,16 +122,42 @@ class PostgresDatabase(Database):
             raise StoreError("the database is not open")
         async with self._pool.acquire() as conn:
             tx = conn.transaction()
-            await tx.start()
+            with _connection_errors():
+                await tx.start()
             try:
                 yield _PostgresTx(conn)
             except BaseException:
                 with anyio.CancelScope(shield=True):
-                    await tx.rollback()
+                    try:
+                        await tx.rollback()
+                    except Exception:
+                        # The connection is gone or mid-way through a cancelled statement:
+                        # drop it (its transaction dies with it); the first error is the news.
+                        _drop(conn)
                 raise
             else:
                 with anyio.CancelScope(shield=True):
-                    await tx.commit()
+                    try:
+                        with _connection_errors():
+                            await tx.commit()
+                    except StoreError:
+                        _drop(conn)
+                        raise
+
+    async def migrate(self) -> list[int]:
+        """As for every backend, under a lock: nodes started at once on a fresh database would
+        otherwise run the same migration side by side, and all but one fail."""
+        if self._pool is None:
+            raise StoreError("the database is not open")
+        async with self._pool.acquire() as conn:
+            key = "SELECT hashtext('flxd migrations ' || current_schema())"
+            with _connection_errors():
+                await conn.execute(f"SELECT pg_advisory_lock(({key}))")
+            try:
+                return await super().migrate()
+            finally:
+                with anyio.CancelScope(shield=True), _connection_errors():
+                    await conn.execute(f"SELECT pg_advisory_unlock(({key}))")
 
     async def integrity_check(self) -> list[str]:
         # PostgreSQL enforces constraints itself; report invalid indexes, the one thing it can
@@ -107,3 +167,16 @@ class PostgresDatabase(Database):
                 "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid"
             )
         return [f"invalid index {r[0]}" for r in rows]
+
+    async def scrub(self) -> None:
+        # Nothing flxd can do well from here: dead row versions stay until (auto)vacuum, and a
+        # VACUUM per purge would contend with the other nodes. The database server's own
+        # housekeeping (and its backups' retention) decides.
+        return None
+
+
+def _drop(conn: asyncpg.Connection) -> None:
+    """Close a broken connection so the pool opens a new one instead of handing it out."""
+    # Already closed, or already back in the pool (which checks it): nothing more to do.
+    with suppress(Exception):
+        conn.terminate()

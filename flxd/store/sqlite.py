@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -53,6 +54,10 @@ class SqliteDatabase(Database):
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Created for the owner alone: it holds customers' personal data and encrypted
+            # tokens. SQLite gives the -wal and -shm files the same mode.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         try:
             conn = await aiosqlite.connect(self.path, isolation_level=None)
             conn.row_factory = sqlite3.Row
@@ -96,6 +101,17 @@ class SqliteDatabase(Database):
             else:
                 with anyio.CancelScope(shield=True):
                     await conn.execute("COMMIT")
+
+    async def scrub(self) -> None:
+        # Erased rows live on in the WAL, and in the main file until a checkpoint writes the
+        # new pages over them (secure_delete zeroes what those pages freed): checkpoint now
+        # and empty the WAL.
+        conn = self._conn
+        if conn is None:
+            raise StoreError("the database is not open")
+        async with self._lock:
+            with anyio.CancelScope(shield=True):
+                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def integrity_check(self) -> list[str]:
         async with self.transaction() as tx:

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,13 @@ class DaemonProcess:
         self.lines.put(None)
 
     def wait_for(self, event: str, **fields: Any) -> dict[str, Any]:
-        """The next log line with this event (and these fields); fails on exit or timeout."""
+        """The next log line with this event (and these fields); fails on exit or timeout.
+        The timeout bounds the whole wait: a daemon that keeps logging other lines must not
+        keep a test waiting for ever."""
+        deadline = time.monotonic() + TIMEOUT
         while True:
             try:
-                line = self.lines.get(timeout=TIMEOUT)
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 raise AssertionError(
                     f"no {event!r} within {TIMEOUT}s; saw {self.seen[-5:]}"

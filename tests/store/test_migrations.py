@@ -26,6 +26,8 @@ TABLES = {
     "schema_migrations",
     "credentials",
     "pending_auth",
+    "leases",
+    "nodes",
 }
 
 

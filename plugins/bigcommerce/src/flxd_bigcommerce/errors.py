@@ -66,3 +66,5 @@ class Invalid(ApiProblem, PermanentError):
 
 class ServerError(ApiProblem, TransientError):
     """5xx: BigCommerce failed or the store is down for maintenance; worth retrying later."""
+
+    kind = "server_error"

@@ -90,7 +90,18 @@ class BigCommercePolicy:
 
 
 def problem_details(body: bytes) -> tuple[str, dict[str, str]]:
-    """(title, field messages) from a V3 error object, a V3 batch error, or a V2 error array."""
+    """(title, field messages) from a V3 error object, a V3 batch error, or a V2 error array,
+    as text the hub can store (they end up in run records, links and shipments)."""
+    title, fields = _problem_details(body)
+    return _storable(title), {_storable(k): _storable(v) for k, v in fields.items()}
+
+
+def _storable(text: str) -> str:
+    """Without NUL and unpaired surrogates (a JSON body may carry both as escapes)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+def _problem_details(body: bytes) -> tuple[str, dict[str, str]]:
     try:
         data: Any = json.loads(body) if body else None
     except ValueError:

@@ -81,3 +81,22 @@ async def test_faults_stay_off_the_control_api_and_login() -> None:
 def test_unknown_profile_is_refused() -> None:
     with pytest.raises(ValueError, match="faults must be one of"):
         SandboxConfig(faults="gremlins")
+
+
+async def test_faults_served_are_counted_by_kind() -> None:
+    config = SandboxConfig(faults="truncated", fault_rate=1.0, quota=None, seed=3)
+    async with open_sandbox(config) as env:
+        for _ in range(3):
+            await env.client.get("/v3/catalog/products")
+        # An error answer corrupted: nothing a client could tell apart from the error itself.
+        await env.client.get("/v3/catalog/products/999")
+        env.sandbox.set_faults(env.store, "5xx", 1.0)
+        await env.client.get("/v2/time")
+        async with env.session.get(f"{env.base_url}/__sandbox/stores/{env.store}/faults") as got:
+            answer = await got.json()
+    injected = answer["injected"]
+    assert answer["profile"] == "5xx" and answer["rate"] == 1.0
+    assert injected["server_error"] == 1
+    assert injected.get("truncated", 0) + injected.get("invalid_json", 0) == 3
+    masked = injected.get("truncated_masked", 0) + injected.get("invalid_json_masked", 0)
+    assert masked == 1

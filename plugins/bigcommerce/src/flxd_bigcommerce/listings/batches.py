@@ -15,7 +15,7 @@ Every write here is idempotent (absolute values), so sending an item twice is ha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -87,9 +87,18 @@ class Delivery:
 
 
 class BatchSender:
-    def __init__(self, client: BigCommerceClient, *, location_id: int) -> None:
+    def __init__(
+        self,
+        client: BigCommerceClient,
+        *,
+        location_id: int,
+        confirm_lease: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.client = client
         self.location_id = location_id
+        # Absolute values, so a write is harmless twice; but one sent late by a node that lost
+        # the connection could put back an older price after the new holder sent a newer one.
+        self._confirm_lease = confirm_lease
 
     async def send(self, kind: Kind, writes: Sequence[Write]) -> Delivery:
         """Send one batch (at most BATCH_SIZES[kind] items) and sort out a refusal."""
@@ -127,6 +136,8 @@ class BatchSender:
             delivery.taken += writes
 
     async def _request(self, kind: Kind, writes: Sequence[Write], delivery: Delivery) -> None:
+        if self._confirm_lease is not None:
+            await self._confirm_lease()
         delivery.requests += 1
         if kind == "delete":
             ids = ",".join(str(w.target[1]) for w in writes)

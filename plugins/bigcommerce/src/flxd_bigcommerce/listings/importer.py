@@ -6,7 +6,9 @@ written; each page (with the ones fetched while the hub was busy) lands in one h
 transaction together with the cursor.
 
 Cursors: the main part is an ISO-8601 UTC timestamp (everything modified before it is in the
-hub), never later than the run's start minus `SKEW`. While a full scan is under way, part
+hub), never later than the run's start minus `SKEW`. An incremental run reads up to its start
+all the same, so it brings in what the store has when it runs; the last `SKEW` is read again
+by the next run. While a full scan is under way, part
 `scan` holds `after <id> until <timestamp>` so an interrupted scan resumes where it stopped.
 """
 
@@ -51,14 +53,19 @@ AHEAD = 3
 async def run_import(channel: BigCommerceChannel, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, ImportListingsSettings)
-    until = ctx.clock.now() - SKEW
+    started = ctx.clock.now()
+    until = started - SKEW
     resume = _parse_scan(ctx.cursor(SCAN_PART))
     watermark = ctx.cursor()
     importer = _Importer(ctx, settings, channel.name)
     if resume is None and watermark is not None:
         since = parse_date(watermark, "cursor") - timedelta(seconds=settings.overlap)
-        scan = modified_scan(channel.client, since=since, until=until)
-        done = await importer.consume(scan, lambda page: (_stamp(page.modified or until), ""))
+        # Read up to now (a change made on the store just before this run is in it), but never
+        # move the cursor past `until`: a change BigCommerce dated earlier may show up later.
+        scan = modified_scan(channel.client, since=since, until=started)
+        done = await importer.consume(
+            scan, lambda page: (_stamp(min(page.modified or until, until)), "")
+        )
         if done:
             async with ctx.transaction() as hub:
                 hub.set_cursor(_stamp(until))
@@ -193,20 +200,33 @@ class _Importer:
                 error="no longer on the BigCommerce product",
             )
         await hub.links.save(new_links(connection, plan, ids, product_links))
-        await self._flag_differences(hub, plan)
+        await self._flag_differences(hub, plan, products)
 
-    async def _flag_differences(self, hub: HubWriter, plan: ImportPlan) -> None:
-        """A hub variant newly linked keeps its own price and quantity (unless overwritten):
-        log a change where BigCommerce differs, so the next sync brings BigCommerce in line."""
+    async def _flag_differences(
+        self, hub: HubWriter, plan: ImportPlan, products: list[Product]
+    ) -> None:
+        """A linked hub variant keeps its own price and quantity (unless overwritten): log a
+        change where BigCommerce shows something else, so the next sync brings BigCommerce in
+        line. That is a newly linked item, and also one changed on the store since the last
+        sync (an order took stock, a price was edited there): the link now records the store's
+        values, so without a change in the log nothing would ever put the hub's back."""
         linked = [m for m in plan.matches if m.existing is not None and m.newly_linked]
         if linked:
             self.ctx.count("linked", len(linked))
-        differing = [
-            (m.existing.listing_id, m.existing.id)
-            for m in linked
-            if m.existing is not None and not m.prices_imported and _differs(m)
-        ]
-        await hub.catalog.mark_changed(differing, "linked")
+        kept = [m for m in plan.matches if m.existing is not None and not m.prices_imported]
+        totals = _hub_stock_totals(kept, {p.id: p.stock for p in products})
+        differing = [m for m in kept if m.newly_linked and _differs(m)]
+        drifted = [m for m in kept if not m.newly_linked and _drifted(m, totals)]
+        if drifted:
+            self.ctx.count("differing", len(drifted))
+        await hub.catalog.mark_changed(
+            [(m.existing.listing_id, m.existing.id) for m in differing if m.existing],
+            "linked",
+        )
+        await hub.catalog.mark_changed(
+            [(m.existing.listing_id, m.existing.id) for m in drifted if m.existing],
+            "store_differs",
+        )
 
 
 def _differs(match: Match) -> bool:
@@ -215,6 +235,34 @@ def _differs(match: Match) -> bool:
     return (hub.price is not None and hub.price != item.price) or (
         hub.quantity is not None and hub.quantity != item.quantity
     )
+
+
+def _hub_stock_totals(matches: list[Match], stocks: dict[int, int | None]) -> dict[int, bool]:
+    """For products that keep stock by product: whether the store's stock differs from the
+    total of the product's variants in the hub (what sync sets it to). Products the hub states
+    no quantity for are left out."""
+    totals: dict[int, int] = {}
+    for m in matches:
+        if m.existing is not None and m.item.stock_ref and m.existing.quantity is not None:
+            totals[m.item.product_id] = totals.get(m.item.product_id, 0) + m.existing.quantity
+    return {
+        product_id: stocks.get(product_id) not in (None, total)
+        for product_id, total in totals.items()
+    }
+
+
+def _drifted(match: Match, product_differs: dict[int, bool]) -> bool:
+    """The store changed an item the hub states a value for (a quantity only where the item
+    has one of its own on the store: not untracked, not kept by the product)."""
+    hub, item = match.existing, match.item
+    assert hub is not None
+    if hub.price is not None and item.price is not None and hub.price != item.price:
+        return True
+    if hub.quantity is None:
+        return False
+    if item.quantity is not None:
+        return hub.quantity != item.quantity
+    return product_differs.get(item.product_id, False)
 
 
 async def _fetch(

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from flxd.errors import RecordError
-from flxd_bigcommerce.parse import money, parse_date, whole
+from flxd_bigcommerce.parse import money, objects, parse_date, shown, text, whole
 
 __all__ = ["MasterField", "Product", "ProductItem", "parse_product"]
 
@@ -64,6 +64,9 @@ class Product:
     attributes: Pairs
     """Custom fields as name/value pairs, in BigCommerce's order."""
     items: tuple[ProductItem, ...]
+    stock: int | None = None
+    """The product's own stock, for a product with variants that tracks stock by product (its
+    variants then have none of their own); None otherwise."""
 
     @property
     def simple(self) -> bool:
@@ -76,11 +79,14 @@ class Product:
 
 def parse_product(raw: Mapping[str, Any]) -> Product:
     """A product of a V3 products page (with `variants` and `custom_fields` included)."""
+    if not isinstance(raw, Mapping):
+        raise RecordError(f"expected a product object, got {type(raw).__name__}", record="product")
     product_id = raw.get("id")
-    record = f"product {product_id}"
+    # The id as sent, quoted unless it is a number: it may be anything, even unprintable.
+    record = f"product {product_id if isinstance(product_id, int) else shown(product_id)}"
     try:
         pid = whole(product_id, "id", minimum=1)
-        variants = [v for v in raw.get("variants") or () if isinstance(v, Mapping)]
+        variants = objects(raw.get("variants"), "variants")
         options = [v for v in variants if v.get("option_values")]
         tracking = raw.get("inventory_tracking")
         price = money(raw.get("price"), "price", required=False)
@@ -91,10 +97,10 @@ def parse_product(raw: Mapping[str, Any]) -> Product:
                 ProductItem(
                     product_id=pid,
                     variant_id=None,
-                    sku=_text(raw.get("sku")),
-                    upc=_text(raw.get("upc")),
-                    mpn=_text(raw.get("mpn")),
-                    gtin=_text(raw.get("gtin")),
+                    sku=text(raw.get("sku"), "sku"),
+                    upc=text(raw.get("upc"), "upc"),
+                    mpn=text(raw.get("mpn"), "mpn"),
+                    gtin=text(raw.get("gtin"), "gtin"),
                     price=price,
                     quantity=(
                         None
@@ -103,13 +109,17 @@ def parse_product(raw: Mapping[str, Any]) -> Product:
                     ),
                 ),
             )
+        stock = None
+        if options and tracking == "product" and raw.get("inventory_level") is not None:
+            stock = whole(raw.get("inventory_level"), "inventory_level", minimum=0)
         return Product(
             id=pid,
-            name=_text(raw.get("name")) or f"Product {pid}",
-            description=_text(raw.get("description")),
-            sku=_text(raw.get("sku")),
-            upc=_text(raw.get("upc")),
-            mpn=_text(raw.get("mpn")),
+            stock=stock,
+            name=text(raw.get("name"), "name") or f"Product {pid}",
+            description=text(raw.get("description"), "description"),
+            sku=text(raw.get("sku"), "sku"),
+            upc=text(raw.get("upc"), "upc"),
+            mpn=text(raw.get("mpn"), "mpn"),
             date_modified=parse_date(raw.get("date_modified"), "date_modified"),
             attributes=_custom_fields(raw.get("custom_fields")),
             items=items,
@@ -126,10 +136,10 @@ def _variant_item(
     return ProductItem(
         product_id=product_id,
         variant_id=variant_id,
-        sku=_text(raw.get("sku")),
-        upc=_text(raw.get("upc")),
-        mpn=_text(raw.get("mpn")),
-        gtin=_text(raw.get("gtin")),
+        sku=text(raw.get("sku"), "sku"),
+        upc=text(raw.get("upc"), "upc"),
+        mpn=text(raw.get("mpn"), "mpn"),
+        gtin=text(raw.get("gtin"), "gtin"),
         price=price if price is not None else product_price,
         # Stock tracked by product has no per-variant number to take.
         quantity=(
@@ -139,28 +149,20 @@ def _variant_item(
         ),
         stock_ref=str(product_id) if tracking == "product" else None,
         options=tuple(
-            (str(v.get("option_display_name") or "").strip(), str(v.get("label") or "").strip())
-            for v in raw.get("option_values") or ()
-            if isinstance(v, Mapping)
+            (
+                text(v.get("option_display_name"), "option_display_name") or "",
+                text(v.get("label"), "option label") or "",
+            )
+            for v in objects(raw.get("option_values"), "variants.option_values")
         ),
     )
 
 
 def _custom_fields(raw: Any) -> Pairs:
-    if not isinstance(raw, list):
-        return ()
     pairs = []
-    for item in raw:
-        if isinstance(item, Mapping):
-            name, value = _text(item.get("name")), _text(item.get("value"))
-            if name and value:
-                pairs.append((name, value))
+    for item in objects(raw, "custom_fields"):
+        name = text(item.get("name"), "custom_fields.name")
+        value = text(item.get("value"), "custom_fields.value")
+        if name and value:
+            pairs.append((name, value))
     return tuple(pairs)
-
-
-def _text(value: Any) -> str | None:
-    """BigCommerce sends "" (or null) for an absent text value."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None

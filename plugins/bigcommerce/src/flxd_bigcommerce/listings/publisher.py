@@ -230,6 +230,7 @@ class _Publisher:
             )
             self.ctx.count("created")
             return
+        await self.ctx.confirm_lease()
         try:
             response = await self.client.request(
                 "POST", "v3", PRODUCTS, params={"include": "variants"}, body=body, idempotent=False

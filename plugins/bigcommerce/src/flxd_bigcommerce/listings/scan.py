@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flxd.errors import TransientError
+from flxd.errors import RecordError, TransientError
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient, Params
 from flxd_bigcommerce.parse import format_v3_date, parse_date
 
@@ -52,16 +52,19 @@ class ScanPage:
     """Incremental scans: every product modified before this moment has been read."""
 
 
-async def _page(client: BigCommerceClient, params: Params) -> list[dict[str, Any]]:
+async def _page(client: BigCommerceClient, params: Params) -> list[Any]:
+    """The page's items as sent: one that is not even an object is the parser's to refuse
+    (skipped with the reason), and counts towards the page being full."""
     answer = await client.get("v3", PRODUCTS_PATH, {**_BASE, **params})
     if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
         raise TransientError(f"GET {PRODUCTS_PATH}: expected {{data: [...]}} in a V3 list answer")
-    return [item for item in answer["data"] if isinstance(item, dict)]
+    items: list[Any] = answer["data"]
+    return items
 
 
-def _id(item: dict[str, Any]) -> int:
-    value = item.get("id")
-    return value if isinstance(value, int) else 0
+def _id(item: Any) -> int:
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 async def full_scan(
@@ -101,8 +104,13 @@ async def modified_scan(
         if len(items) < MAX_PAGE:
             yield ScanPage(fresh, 0, until)
             return
-        last = _modified(items[-1])
-        if _modified(items[0]) == last:
+        # A product whose date cannot be read is the parser's to refuse; the walk goes by the
+        # dates it can read (the page is sorted by them).
+        dates = [d for d in (_modified(i) for i in items) if d is not None]
+        if not dates:
+            raise TransientError(f"GET {PRODUCTS_PATH}: a full page without a readable date")
+        last = dates[-1]
+        if dates[0] == last:
             # A full page within one second: read that whole second by id, then go past it.
             yield ScanPage(fresh, 0, last)
             done = {_id(i) for i in items} | (seen_at_low if last == low else set())
@@ -119,5 +127,10 @@ async def modified_scan(
         yield ScanPage(fresh, 0, last)
 
 
-def _modified(item: dict[str, Any]) -> datetime:
-    return parse_date(item.get("date_modified"), "date_modified")
+def _modified(item: Any) -> datetime | None:
+    if not isinstance(item, dict):
+        return None
+    try:
+        return parse_date(item.get("date_modified"), "date_modified")
+    except RecordError:
+        return None

@@ -55,7 +55,9 @@ async def run_sync(channel: BigCommerceChannel, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, SyncListingsSettings)
     cursor = int(ctx.cursor() or 0)
-    sender = BatchSender(channel.client, location_id=settings.location_id)
+    sender = BatchSender(
+        channel.client, location_id=settings.location_id, confirm_lease=ctx.confirm_lease
+    )
     while not ctx.stopping:
         touched, last = await _touched(ctx, cursor)
         if last == cursor:

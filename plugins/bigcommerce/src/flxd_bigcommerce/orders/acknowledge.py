@@ -33,7 +33,10 @@ from flxd_bigcommerce.statuses import STATUS_NAMES
 
 __all__ = ["AckCandidate", "Acknowledger", "Outcome", "decide_changed", "record_outcomes"]
 
-_BATCH = 100
+_CATCH_UP = 10
+"""Earlier runs' pending orders settled (and committed) at a time: a process that keeps being
+stopped half-way through the catch-up still gets further each time (found by issue 9's crash
+test: with 100, every restart looked at the same orders again and settled none)."""
 _CLOCK_MARGIN = timedelta(seconds=2)  # /v2/time and date_modified have whole seconds
 
 
@@ -216,7 +219,7 @@ class Acknowledger:
         while not self._ctx.stopping:
             async with self._ctx.transaction() as hub:
                 pending = await hub.orders.pending_acknowledgements(
-                    self._ctx.connection, after_id=after, limit=_BATCH
+                    self._ctx.connection, after_id=after, limit=_CATCH_UP
                 )
             if not pending:
                 return
@@ -305,6 +308,7 @@ class Acknowledger:
                     status_to=self.target,
                 )
                 return Outcome(AckState.DONE, f"status {c.status} -> {self.target}", self.target)
+            await ctx.confirm_lease()
             answer = await self._client.request(
                 "PUT", "v2", f"/orders/{c.channel_order_id}", body={"status_id": self.target}
             )
@@ -318,6 +322,7 @@ class Acknowledger:
         if ctx.dry_run:
             ctx.plan("acknowledge", order=c.channel_order_id, metafield=self._metafield_name)
             return Outcome(AckState.DONE, f"metafield {self._metafield_name}")
+        await ctx.confirm_lease()
         await self._client.v3_data(
             "POST",
             f"/orders/{c.channel_order_id}/metafields",

@@ -17,7 +17,7 @@ from typing import Any
 
 from flxd.errors import RecordError
 from flxd.model import Address, Order, OrderLine
-from flxd_bigcommerce.parse import money, parse_date, whole
+from flxd_bigcommerce.parse import money, objects, parse_date, text, whole
 from flxd_bigcommerce.statuses import STATUS_NAMES
 
 __all__ = ["map_order", "needs_subresources", "order_id_of", "status_of"]
@@ -31,13 +31,6 @@ def order_id_of(raw: Mapping[str, Any]) -> int:
 
 def status_of(raw: Mapping[str, Any]) -> int:
     return whole(raw.get("status_id"), "status_id", minimum=0)
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
 
 
 def _consignments(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -54,19 +47,20 @@ def _is_product(item: Any) -> bool:
 
 
 def _groups(consignments: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any] | None, Any]]:
-    """(shipping consignment or None, its line items) for every kind of consignment."""
-    for shipping in consignments.get("shipping") or ():
-        if isinstance(shipping, Mapping):
-            yield shipping, shipping.get("line_items")
+    """(shipping consignment or None, its line items) for every kind of consignment. A part
+    that is not what BigCommerce documents refuses the order: skipping it would store the
+    order without some of its lines."""
+    for shipping in objects(consignments.get("shipping"), "consignments.shipping"):
+        yield shipping, shipping.get("line_items")
     for kind in ("pickups", "downloads"):
-        for group in consignments.get(kind) or ():
-            if isinstance(group, Mapping):
-                yield None, group.get("line_items")
+        for group in objects(consignments.get(kind), f"consignments.{kind}"):
+            yield None, group.get("line_items")
     email = consignments.get("email")
-    if isinstance(email, Mapping):
-        for group in email.get("gift_certificates") or ():
-            if isinstance(group, Mapping):
-                yield None, group.get("line_items")
+    if email is not None and not isinstance(email, Mapping):
+        raise RecordError(f"consignments.email: expected an object, got {type(email).__name__}")
+    if email is not None:
+        for group in objects(email.get("gift_certificates"), "consignments.email"):
+            yield None, group.get("line_items")
 
 
 def _items(value: Any) -> list[Any]:
@@ -96,7 +90,10 @@ def map_order(
 ) -> Order:
     """Map one V2 order. Pass `products` and `shipping_addresses` when they were fetched
     separately (see `needs_subresources`); otherwise the consignments are read."""
-    order_id = order_id_of(raw)
+    try:
+        order_id = order_id_of(raw)
+    except RecordError as exc:
+        raise RecordError(str(exc), record="order without a readable id") from None
     try:
         status = status_of(raw)
         if products is not None:
@@ -110,10 +107,10 @@ def map_order(
             connection=connection,
             channel_order_id=str(order_id),
             status_code=str(status),
-            status_name=_text(raw.get("status")) or STATUS_NAMES.get(status),
+            status_name=text(raw.get("status"), "status") or STATUS_NAMES.get(status),
             created_at=parse_date(raw.get("date_created"), "date_created"),
             modified_at=parse_date(raw.get("date_modified"), "date_modified"),
-            currency=_text(raw.get("currency_code")),
+            currency=text(raw.get("currency_code"), "currency_code"),
             subtotal=money(raw.get("subtotal_ex_tax"), "subtotal_ex_tax", required=False),
             shipping_total=money(
                 raw.get("shipping_cost_ex_tax"), "shipping_cost_ex_tax", required=False
@@ -122,8 +119,8 @@ def map_order(
             discount_total=_discount(raw),
             grand_total=_required_money(raw.get("total_inc_tax"), "total_inc_tax"),
             customer_name=_name(billing),
-            customer_email=_text(billing.get("email")),
-            customer_phone=_text(billing.get("phone")),
+            customer_email=text(billing.get("email"), "email"),
+            customer_phone=text(billing.get("phone"), "phone"),
             billing_address=_address(billing, channel_address_id="billing") if billing else None,
             lines=tuple(lines),
             addresses=tuple(addresses),
@@ -165,7 +162,10 @@ def _discount(raw: Mapping[str, Any]) -> Decimal | None:
 
 
 def _name(fields: Mapping[str, Any]) -> str | None:
-    first, last = _text(fields.get("first_name")), _text(fields.get("last_name"))
+    first, last = (
+        text(fields.get("first_name"), "first_name"),
+        text(fields.get("last_name"), "last_name"),
+    )
     return " ".join(p for p in (first, last) if p) or None
 
 
@@ -176,11 +176,11 @@ def _address(fields: Mapping[str, Any], *, channel_address_id: str | None = None
     return Address(
         channel_address_id=channel_address_id,
         name=_name(fields),
-        country_code=_text(fields.get("country_iso2")),
-        phone=_text(fields.get("phone")),
-        email=_text(fields.get("email")),
-        shipping_method=_text(method) if isinstance(method, str) else None,
-        **{name: _text(fields.get(name)) for name in _ADDRESS_FIELDS},
+        country_code=text(fields.get("country_iso2"), "country_iso2"),
+        phone=text(fields.get("phone"), "phone"),
+        email=text(fields.get("email"), "email"),
+        shipping_method=text(method, "shipping_method") if isinstance(method, str) else None,
+        **{name: text(fields.get(name), name) for name in _ADDRESS_FIELDS},
     )
 
 
@@ -193,8 +193,8 @@ def _line(item: Any, ships_to: str | None) -> OrderLine:
         ships_to = str(address)
     return OrderLine(
         channel_line_id=str(line_id),
-        sku=_text(item.get("sku")),
-        name=_text(item.get("name")),
+        sku=text(item.get("sku"), "sku"),
+        name=text(item.get("name"), "name"),
         quantity=whole(item.get("quantity"), f"order product {line_id} quantity", minimum=0),
         unit_price=money(
             item.get("price_ex_tax"), f"order product {line_id} price_ex_tax", required=False

@@ -25,7 +25,7 @@ from typing import Any
 from flxd.errors import RecordError, TransientError
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.orders.mapping import order_id_of
-from flxd_bigcommerce.parse import format_v2_date, parse_date
+from flxd_bigcommerce.parse import format_v2_date, parse_date, shown
 
 __all__ = ["INCLUDE", "OrderScan", "ScanPage"]
 
@@ -161,7 +161,7 @@ class OrderScan:
                 order_id = order_id_of(raw)
                 modified = parse_date(raw.get("date_modified"), "date_modified")
             except RecordError as exc:
-                bad.append(RecordError(str(exc), record=f"order {raw.get('id')!r}"))
+                bad.append(RecordError(str(exc), record=f"order {shown(raw.get('id'))}"))
                 continue
             entries.append(_Entry(raw, order_id, modified))
         return entries, bad

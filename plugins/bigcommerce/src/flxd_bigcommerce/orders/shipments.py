@@ -126,6 +126,9 @@ class _Pusher:
                 "order_address_id": part.address_id,
                 "items": [{"order_product_id": i, "quantity": q} for i, q in part.items],
             }
+            # Last look before a write nobody can take back: if the connection has moved to
+            # another node, that node pushes it (after looking for this one on BigCommerce).
+            await ctx.confirm_lease()
             try:
                 answer = await self._client.request(
                     "POST", "v2", f"/orders/{order.channel_order_id}/shipments", body=payload
@@ -211,6 +214,7 @@ class _Pusher:
         expected = SHIPPED if shipped >= total else PARTIALLY_SHIPPED if shipped else None
         label = raw.get("status") if isinstance(raw.get("status"), str) else None
         if expected is not None and status != expected and status in _OPEN:
+            await self._ctx.confirm_lease()
             await self._client.request(
                 "PUT", "v2", f"/orders/{order.channel_order_id}", body={"status_id": expected}
             )

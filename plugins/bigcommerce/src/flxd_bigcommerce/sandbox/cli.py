@@ -89,6 +89,12 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--fault-rate", type=_rate, default=None, help="override its fault rate")
     parser.add_argument(
+        "--fault-slow-ms",
+        type=_positive,
+        default=defaults.fault_slow_ms,
+        help="how long a 'slow' fault holds its answer (default: %(default)s)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=0, help="seed for data, hashes, tokens and faults"
     )
     parser.add_argument(
@@ -110,6 +116,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         concurrency=args.concurrency or None,
         faults=args.faults,
         fault_rate=args.fault_rate,
+        fault_slow_ms=args.fault_slow_ms,
         seed=args.seed,
         state_file=args.state,
         webhooks=not args.no_webhooks,

@@ -15,6 +15,7 @@ request sequence give the same faults. Faults apply to ``/stores/...`` requests 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -70,7 +71,14 @@ class FaultInjector:
     def __init__(self, profile: str | None, rate: float | None, seed: int, store_hash: str) -> None:
         self._rng = random.Random(f"{seed}:{store_hash}")
         self._burst = 0
+        self.injected: Counter[str] = Counter()
+        """Faults a client got, by kind; a corruption it cannot notice (an empty body, an
+        error answer) counts as ``<kind>_masked``. Kept across ``configure``."""
         self.configure(profile, rate)
+
+    def record(self, fault: Fault, *, masked: bool = False) -> None:
+        """Count a fault as served (the gateway calls this when it applies one)."""
+        self.injected[f"{fault.value}_masked" if masked else fault.value] += 1
 
     def configure(self, profile: str | None, rate: float | None) -> None:
         chosen = PROFILES.get(profile or "none")

@@ -131,6 +131,7 @@ async def _serve(
 ) -> web.Response | None:
     decision = store.faults.decide()
     if decision is not None and decision.fault.before_handler:
+        store.faults.record(decision.fault)
         return None if decision.fault is Fault.DROP else _fault_response(decision, endpoint.api)
     quota = store.quota
     token = sandbox.tokens.lookup(request.headers.get("X-Auth-Token", ""))
@@ -174,11 +175,15 @@ async def _serve(
             response = error_response(error, endpoint.api)
         response.headers.update(decision_quota.headers)
         if decision is not None and decision.fault is Fault.SLOW:
+            store.faults.record(decision.fault)
             # Real time on purpose: the point is to outlast the client's own timeout. The
             # request stays in flight meanwhile, as a slow answer does on the real service.
             await anyio.sleep(sandbox.config.fault_slow_ms / 1000)
     finally:
         quota.leave()
     if decision is not None and decision.fault in (Fault.TRUNCATED, Fault.INVALID_JSON):
+        # A client can only notice a corrupt success with a body; an error status says enough.
+        masked = response.status >= 300 or not response.body
+        store.faults.record(decision.fault, masked=masked)
         response = _corrupt(response, decision.fault)
     return response

@@ -184,6 +184,16 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         )
         return no_content()
 
+    async def faults(request: web.Request) -> web.StreamResponse:
+        injector = sandbox.store(request.match_info["hash"]).faults
+        return json_response(
+            {
+                "profile": injector.profile.name,
+                "rate": injector.rate,
+                "injected": dict(sorted(injector.injected.items())),
+            }
+        )
+
     async def counters(request: web.Request) -> web.StreamResponse:
         return json_response(sandbox.store(request.match_info["hash"]).counters.snapshot())
 
@@ -222,6 +232,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         ("PUT", store + "/orders/{order_id}", update_order),
         ("POST", store + "/quota/consume", consume_quota),
         ("PUT", store + "/faults", set_faults),
+        ("GET", store + "/faults", faults),
         ("GET", store + "/counters", counters),
         ("DELETE", store + "/counters", reset_counters),
         ("GET", store + "/webhook-deliveries", deliveries),
