@@ -1,0 +1,50 @@
+"""The counts each reliability test reports, shown together at the end of the run.
+
+CI runs pytest without `-s`, so a test's own prints are only shown when it fails. Counts given
+to the `report` fixture are also printed in a `reliability counts` section of pytest's terminal
+summary, pass or fail, and appended as JSON lines to `$FLXD_RELIABILITY_REPORT` when it is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+Report = Callable[..., None]
+_REPORTED: list[tuple[str, dict[str, Any]]] = []
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> Report:
+    """`report(kills=50, faults={...})`: print the counts and keep them for the summary."""
+
+    def add(**counts: Any) -> None:
+        line = " ".join(f"{k}={_show(v)}" for k, v in counts.items())
+        print(f"{request.node.nodeid}: {line}")
+        _REPORTED.append((request.node.nodeid, counts))
+        target = os.environ.get("FLXD_RELIABILITY_REPORT")
+        if target:
+            with open(target, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"test": request.node.nodeid, **counts}) + "\n")
+
+    return add
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{k}:{_show(v)}" for k, v in sorted(value.items())) + "}"
+    return str(value)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not _REPORTED:
+        return
+    terminalreporter.section("reliability counts")
+    for nodeid, counts in _REPORTED:
+        terminalreporter.write_line(f"{nodeid.removeprefix('tests/reliability/')}:")
+        for key, value in counts.items():
+            terminalreporter.write_line(f"    {key} = {_show(value)}")
