@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,12 +103,13 @@ class Journal:
 
     async def start_run(self, connection: str, operation: str, trigger: str, node: str) -> int:
         run_id = await self._tx.fetchval(
-            "INSERT INTO runs (connection, operation, trigger, node, started_at, outcome) "
-            "VALUES (?, ?, ?, ?, ?, 'running') RETURNING id",
+            "INSERT INTO runs (connection, operation, trigger, node, pid, started_at, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'running') RETURNING id",
             connection,
             operation,
             trigger,
             node,
+            os.getpid(),
             db_time(self._now),
         )
         return int(run_id)
@@ -125,13 +127,22 @@ class Journal:
         )
 
     async def abandon_running(self, node: str) -> int:
-        """Runs this node left 'running' when its process died: mark them failed at start-up."""
-        return await self._tx.execute(
-            "UPDATE runs SET outcome = 'failed', ended_at = ?, "
-            "error = 'the process stopped during the run' WHERE outcome = 'running' AND node = ?",
-            db_time(self._now),
-            node,
+        """Runs this node left 'running' in a process that has died: mark them failed.
+
+        A node id names one host (the host name by default), so the pid tells whether the
+        process that started the run is still at it (a daemon next to `run --once`)."""
+        rows = await self._tx.fetch(
+            "SELECT id, pid FROM runs WHERE outcome = 'running' AND node = ?", node
         )
+        dead = [r["id"] for r in rows if not _process_alive(r["pid"])]
+        for run_id in dead:
+            await self._tx.execute(
+                "UPDATE runs SET outcome = 'failed', ended_at = ?, "
+                "error = 'the process stopped during the run' WHERE id = ? AND outcome = 'running'",
+                db_time(self._now),
+                run_id,
+            )
+        return len(dead)
 
     async def runs(
         self, *, connection: str | None = None, operation: str | None = None, limit: int = 20
@@ -216,3 +227,17 @@ def _run_record(row: Row) -> RunRecord:
         counts=json.loads(row["counts"]),
         error=row["error"],
     )
+
+
+def _process_alive(pid: int | None) -> bool:
+    # No pid: a run from before pids were kept. Ours: a previous process with the same pid
+    # (containers hand out the same few) — this one has started no run yet.
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        return True
+    return True
