@@ -1,55 +1,15 @@
-"""The sandbox store in its own process (killing flxd never touches it), and a small client for
-its control API and for reading a store back through the BigCommerce API itself."""
+"""A small client for the sandbox's control API and for reading a store back through the
+BigCommerce API itself; the sandbox runs in its own process (killing flxd never touches it)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+from flxd_bigcommerce.sandbox.process import SandboxProcess, sandbox_process
 
 __all__ = ["SandboxProcess", "StoreAPI", "sandbox_process"]
-
-
-class SandboxProcess:
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flxd_bigcommerce.sandbox", "--port", "0", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        first = self.proc.stdout.readline()
-        if not first.startswith("BigCommerce sandbox at "):
-            self.proc.kill()
-            raise RuntimeError(f"the sandbox did not start: {first!r}")
-        self.base_url = first.split()[-1]
-        # The banner goes on (a line per store); keep the pipe drained.
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-@contextmanager
-def sandbox_process(*args: str) -> Iterator[SandboxProcess]:
-    process = SandboxProcess(*args)
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 class StoreAPI:

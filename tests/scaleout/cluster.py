@@ -19,40 +19,12 @@ from typing import Any
 
 import aiohttp
 import anyio
+from flxd_bigcommerce.sandbox.process import SandboxProcess
 
 __all__ = ["NodeProcess", "SandboxProcess", "StoreClient", "buyable", "node_config"]
 
 Line = dict[str, Any]
 WAIT = float(os.environ.get("FLXD_TEST_WAIT", "60"))
-
-
-class SandboxProcess:
-    """`python -m flxd_bigcommerce.sandbox` on a free port; killing a node never touches it."""
-
-    def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flxd_bigcommerce.sandbox", "--port", "0", *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        first = self.proc.stdout.readline()
-        if not first.startswith("BigCommerce sandbox at "):
-            self.proc.kill()
-            raise RuntimeError(f"the sandbox did not start: {first!r}")
-        self.base_url = first.split()[-1]
-        threading.Thread(target=self.proc.stdout.read, daemon=True).start()  # keep it drained
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 class NodeProcess:
