@@ -116,6 +116,10 @@ INVALID = [
     ("[sinks.out]\ntype = 'kafka'\n", "sinks.out.type: unknown type 'kafka'"),
     ("[sinks.out]\ntype = 'jsonl'\n", "sinks.out.path: missing required key"),
     ("connections = 5\n", "connections: expected a table"),
+    (
+        "[sinks.out]\ntype = 'jsonl'\npath = \"events\\u0000.jsonl\"\n",
+        "sinks.out.path: contains a NUL character",
+    ),
 ]
 
 

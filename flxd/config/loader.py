@@ -163,6 +163,9 @@ def parse_config(
         "environ": os.environ if environ is None else environ,
     }
     v = _Validator(context)
+    # TOML lets "\u0000" through; no path, name or token flxd hands on may carry one.
+    for where in _nul_values(raw):
+        v.problem(where, "contains a NUL character (\\u0000)")
 
     known = {"daemon", "admin", "logging", "connections", "sinks", "feeds"}
     for key in raw:
@@ -190,6 +193,18 @@ def parse_config(
         sinks=sinks,
         feeds=feeds,
     )
+
+
+def _nul_values(value: object, where: str = "") -> Iterable[str]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield where
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_values(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _nul_values(item, f"{where}[{n}]")
 
 
 def _connection(
