@@ -80,10 +80,9 @@ async def test_crash_anywhere(tmp_path: Path, report: Report) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [21, 22, 23])
-async def test_crash_anywhere_at_length(tmp_path: Path, report: Report, seed: int) -> None:
-    """Three more seeds, 150 kills each (about two minutes each)."""
-    await crash_anywhere(tmp_path, report, seed=seed, kills=150)
+async def test_crash_anywhere_at_length(tmp_path: Path, report: Report) -> None:
+    """Another seed, 150 kills (about three minutes)."""
+    await crash_anywhere(tmp_path, report, seed=21, kills=150)
 
 
 async def crash_anywhere(tmp_path: Path, report: Report, *, seed: int, kills: int) -> None:
