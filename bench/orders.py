@@ -16,6 +16,7 @@ The last line is exactly ``orders_per_s=N request_ratio=N latency_p95_s=N``.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import math
 import os
 import random
@@ -133,17 +134,25 @@ async def api_requests(session: aiohttp.ClientSession, base_url: str) -> dict[st
     return {endpoint: figures["total"] for endpoint, figures in counters.items()}
 
 
-async def throughput(config: Any, base_url: str, orders: int) -> tuple[float, float]:
+async def throughput(
+    config: Any, base_url: str, orders: int, profile: Path | None = None
+) -> tuple[float, float]:
     from flxd.daemon import Daemon, Selection
     from flxd.operation import Operation
     from flxd.plugins import load_plugins
 
     async with aiohttp.ClientSession() as session:
         before = await api_requests(session, base_url)
+        profiler = cProfile.Profile() if profile else None
         started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         [summary] = await Daemon(config, load_plugins()).run_once(
             Selection("bench", Operation.GET_ORDERS)
         )
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu
         after = await api_requests(session, base_url)
@@ -216,7 +225,7 @@ async def run(args: argparse.Namespace) -> None:
         tempfile.TemporaryDirectory() as tmp,
     ):
         config = flxd_config(Path(tmp), base_url, token, args.concurrency, args.acknowledge)
-        rate, ratio = await throughput(config, base_url, args.orders)
+        rate, ratio = await throughput(config, base_url, args.orders, args.profile)
         p95 = await latency(config, base_url, args.latency_orders, args.latency_seconds, args.seed)
     print(f"orders_per_s={rate:.0f} request_ratio={ratio:.3f} latency_p95_s={p95:.2f}")
 
