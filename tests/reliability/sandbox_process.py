@@ -9,7 +9,15 @@ from typing import Any
 import aiohttp
 from flxd_bigcommerce.sandbox.process import SandboxProcess, sandbox_process
 
-__all__ = ["SandboxProcess", "StoreAPI", "sandbox_process"]
+__all__ = ["SandboxProcess", "StoreAPI", "Throttled", "sandbox_process"]
+
+
+class Throttled(AssertionError):
+    """A 429 from the store, with how long its quota window has left."""
+
+    def __init__(self, path: str, reset_s: float) -> None:
+        super().__init__(f"GET {path}: 429")
+        self.reset_s = reset_s
 
 
 class StoreAPI:
@@ -67,6 +75,9 @@ class StoreAPI:
         async with self.session.get(url, params=params, headers=headers) as answer:
             if answer.status == 204:
                 return None
+            if answer.status == 429:
+                reset_ms = int(answer.headers.get("X-Rate-Limit-Time-Reset-Ms", "100"))
+                raise Throttled(path, reset_ms / 1000)
             if answer.status != 200:
                 raise AssertionError(f"GET {path}: {answer.status} {(await answer.read())[:300]!r}")
             return await answer.json()

@@ -17,9 +17,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import anyio
 from flxd_bigcommerce.sandbox.process import SandboxProcess
+
+from tests.reliability.sandbox_process import StoreAPI, Throttled
 
 __all__ = ["NodeProcess", "SandboxProcess", "StoreClient", "buyable", "node_config"]
 
@@ -154,72 +155,23 @@ def node_config(
     return path
 
 
-class StoreClient:
-    """The sandbox's control API, and its stores read back through their BigCommerce API
-    (waiting out the store's quota like any client: the nodes use the same quota)."""
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str) -> None:
-        self.session = session
-        self.base_url = base_url
-
-    async def _call(self, method: str, path: str, body: Any = None) -> Any:
-        async with self.session.request(method, self.base_url + path, json=body) as answer:
-            data = await answer.read()
-            if answer.status >= 400:
-                raise AssertionError(f"{method} {path}: {answer.status} {data[:300]!r}")
-            return json.loads(data) if data else None
-
-    async def tokens(self) -> dict[str, str]:
-        """store hash -> its token, in the order the sandbox made them."""
-        answer = await self._call("GET", "/__sandbox/stores")
-        return {s["hash"]: s["default_token"] for s in answer["stores"]}
-
-    async def place_order(self, store: str, lines: list[dict[str, int]]) -> dict[str, Any]:
-        order: dict[str, Any] = await self._call(
-            "POST", f"/__sandbox/stores/{store}/orders", {"lines": lines}
-        )
-        return order
+class StoreClient(StoreAPI):
+    """The sandbox's control API, and its stores read back through their BigCommerce API,
+    waiting out the store's quota like any client (the nodes use the same quota)."""
 
     async def consume_quota(self, store: str, units: int) -> None:
         """Another app on the store spends `units` of its quota."""
         await self._call("POST", f"/__sandbox/stores/{store}/quota/consume", {"units": units})
 
-    async def get(self, store: str, token: str, path: str, **params: Any) -> Any:
-        url = f"{self.base_url}/stores/{store}{path}"
-        headers = {"X-Auth-Token": token, "Accept": "application/json"}
+    async def _api(self, store: str, token: str, path: str, params: dict[str, Any]) -> Any:
         while True:
-            async with self.session.get(url, params=params, headers=headers) as answer:
-                if answer.status == 429:
-                    reset = int(answer.headers.get("X-Rate-Limit-Time-Reset-Ms", "100"))
-                    await anyio.sleep(reset / 1000 + 0.01)  # the store says when to come back
-                    continue
-                if answer.status == 204:
-                    return None
-                if answer.status != 200:
-                    raise AssertionError(f"GET {path}: {answer.status}")
-                return await answer.json()
-
-    async def products(self, store: str, token: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            answer = await self.get(
-                store, token, "/v3/catalog/products", include="variants", page=page, limit=250
-            )
-            found += answer["data"]
-            if page >= answer["meta"]["pagination"]["total_pages"]:
-                return found
-            page += 1
+            try:
+                return await super()._api(store, token, path, params)
+            except Throttled as throttled:
+                await anyio.sleep(throttled.reset_s + 0.01)  # the store says when to come back
 
     async def v2_all(self, store: str, token: str, path: str, **params: Any) -> list[Any]:
-        found: list[Any] = []
-        page = 1
-        while True:
-            answer = await self.get(store, token, path, **params, page=page, limit=250)
-            found += answer or []
-            if not answer or len(answer) < 250:
-                return found
-            page += 1
+        return [item async for item in self._v2_all(store, token, path, **params)]
 
 
 def buyable(products: list[dict[str, Any]]) -> list[dict[str, int]]:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import anyio
 import pytest
 import structlog
@@ -58,6 +59,20 @@ async def jumping(clock: FakeClock, call: Callable[[], Awaitable[Any]]) -> Any:
     return outcome[0]
 
 
+def client(
+    sandbox: Sandbox, session: aiohttp.ClientSession, clock: FakeClock, **options: Any
+) -> HttpClient:
+    """flxd's HTTP client for the sandbox's store on a fake clock, as a connection has it."""
+    return HttpClient(
+        session=session,
+        limiter=Limiter(clock),
+        policy=BigCommercePolicy(),
+        clock=clock,
+        headers={"X-Auth-Token": sandbox.default_token(STORE)},
+        **options,
+    )
+
+
 @pytest.mark.parametrize("profile", ["5xx", "429", "truncated", "drop", "slow"])
 async def test_each_fault_is_one_classified_line(profile: str) -> None:
     config = SandboxConfig(
@@ -66,15 +81,13 @@ async def test_each_fault_is_one_classified_line(profile: str) -> None:
     sandbox = Sandbox(config)
     clock = FakeClock()
     async with sandbox.serve() as base_url, open_session() as session:
-        http = HttpClient(
-            session=session,
-            limiter=Limiter(clock),
-            policy=BigCommercePolicy(),
-            clock=clock,
+        http = client(
+            sandbox,
+            session,
+            clock,
             timeout=0.3,
             retry=RetryPolicy(attempts=8),
             rng=random.Random(2),
-            headers={"X-Auth-Token": sandbox.default_token(STORE)},
         )
         with structlog.testing.capture_logs() as logs:
             for _ in range(12):
@@ -98,13 +111,7 @@ async def test_a_write_whose_answer_is_lost_is_logged_once_and_not_resent() -> N
     sandbox = Sandbox(config)
     clock = FakeClock()
     async with sandbox.serve() as base_url, open_session() as session:
-        http = HttpClient(
-            session=session,
-            limiter=Limiter(clock),
-            policy=BigCommercePolicy(),
-            clock=clock,
-            headers={"X-Auth-Token": sandbox.default_token(STORE)},
-        )
+        http = client(sandbox, session, clock)
         body = {"name": "Lost answer", "type": "physical", "weight": 1, "price": 5, "sku": "LA-1"}
         with structlog.testing.capture_logs() as logs:
             failure = await jumping(
@@ -124,14 +131,7 @@ async def test_the_429_that_ends_the_retries_has_its_line_too() -> None:
     sandbox = Sandbox(config)
     clock = FakeClock()
     async with sandbox.serve() as base_url, open_session() as session:
-        http = HttpClient(
-            session=session,
-            limiter=Limiter(clock),
-            policy=BigCommercePolicy(),
-            clock=clock,
-            retry=RetryPolicy(max_throttles=2),
-            headers={"X-Auth-Token": sandbox.default_token(STORE)},
-        )
+        http = client(sandbox, session, clock, retry=RetryPolicy(max_throttles=2))
         with structlog.testing.capture_logs() as logs:
             failure = await jumping(
                 clock, lambda: http.request("GET", f"{base_url}/stores/{STORE}/v2/time")
