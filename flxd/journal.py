@@ -126,6 +126,15 @@ class Journal:
             run_id,
         )
 
+    async def fail_if_running(self, run_id: int, error: str) -> None:
+        await self._tx.execute(
+            "UPDATE runs SET outcome = 'failed', ended_at = ?, error = ? "
+            "WHERE id = ? AND outcome = 'running'",
+            db_time(self._now),
+            _storable(error),
+            run_id,
+        )
+
     async def abandon_running(self, node: str) -> int:
         """Runs this node left 'running' in a process that has died: mark them failed.
 

@@ -187,14 +187,16 @@ class LeaseBook:
             self._node,
         )
 
-    async def fail_runs_of_others(self, names: Sequence[str], at: datetime) -> int:
-        """Runs another node left 'running' on connections this node just claimed: that node
-        can no longer finish them (its writes are fenced), so they are failed here."""
+    async def fail_stale_runs(self, names: Sequence[str], at: datetime, claimed: datetime) -> int:
+        """Runs left 'running' on connections this node just claimed: another node's, or this
+        node's own from before the claim (a lease it lost and took back, a previous process).
+        Whoever ran them can no longer commit (their epoch is gone), so they are failed here."""
         return await self._tx.execute(
             "UPDATE runs SET outcome = 'failed', ended_at = ?, error = ? "
-            "WHERE connection = ANY(?) AND outcome = 'running' AND node <> ?",
+            "WHERE connection = ANY(?) AND outcome = 'running' AND (node <> ? OR started_at < ?)",
             db_time(at),
             f"its node lost the connection's lease; {self._node} took it over",
             list(names),
             self._node,
+            db_time(claimed),
         )

@@ -31,6 +31,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import anyio
 import structlog
@@ -189,7 +190,7 @@ class LeaseManager:
     async def beat(self) -> None:
         """One heartbeat: renew, then (balancing) claim up to the fair share or shed extras."""
         async with self._lock:
-            sent = self.clock.monotonic()
+            sent, claimed_at = self.clock.monotonic(), self.clock.now()
             mine = {n: t for n, t in self._held.items() if t.state is not TenureState.LOST}
             async with self.db.transaction() as tx:
                 book = self._book(tx)
@@ -235,7 +236,7 @@ class LeaseManager:
             self._changed.set()
         moved = [n for n in claimed if not n.startswith("~")]
         if moved:
-            await self._abandon_runs(moved)
+            await self._abandon_runs(moved, claimed_at)
         for name in claimed:
             self.on_claimed(name)
         for tenure in shed:
@@ -249,7 +250,7 @@ class LeaseManager:
         could not be claimed (None: momentarily locked by a node's heartbeat)."""
         async with self._lock:
             self._wanted = tuple(sorted(set(self._wanted) | set(names)))
-            sent = self.clock.monotonic()
+            sent, claimed_at = self.clock.monotonic(), self.clock.now()
             async with self.db.transaction() as tx:
                 book = self._book(tx)
                 now = await book.now()
@@ -264,7 +265,7 @@ class LeaseManager:
                 log.info("lease claimed", connection=name, epoch=epoch, previous_owner=previous)
             self._changed.set()
         if claimed:
-            await self._abandon_runs(list(claimed))
+            await self._abandon_runs(list(claimed), claimed_at)
         return holders
 
     async def release_all(self) -> None:
@@ -303,9 +304,9 @@ class LeaseManager:
         await book.ensure(sorted(missing))
         return missing
 
-    async def _abandon_runs(self, names: Sequence[str]) -> None:
+    async def _abandon_runs(self, names: Sequence[str], claimed_at: datetime) -> None:
         async with self.db.transaction() as tx:
-            count = await self._book(tx).fail_runs_of_others(names, self.clock.now())
+            count = await self._book(tx).fail_stale_runs(names, self.clock.now(), claimed_at)
         if count:
             log.warning("runs of a previous holder marked failed", count=count, node=self.node)
 
@@ -351,7 +352,9 @@ class LeaseManager:
         finally:
             with anyio.CancelScope(shield=True):
                 async with self._lock:
-                    if tenure.state is TenureState.HELD:
+                    # Lapsed (a renewal late, being asked about) is still ours to hand back;
+                    # skipping it would keep it shedding, and held, for good.
+                    if tenure.state is not TenureState.LOST:
                         await self._release([tenure])
 
     def _lose(self, name: str, why: str) -> None:

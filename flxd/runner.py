@@ -362,8 +362,10 @@ class Runner:
                         await Journal(tx, self.clock.now()).finish_run(
                             run_id, outcome, ctx.result.counts, error
                         )
-                except FencedError:
-                    pass  # counted and logged; the lease's new holder marked the run failed
+                except FencedError as exc:
+                    if outcome is not RunOutcome.FAILED or error is None:
+                        outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {exc}"
+                    await self._mark_failed(run_id, error)
                 except Exception as exc:  # the run is over either way; it stays 'running'
                     run_log.error("cannot record the end of the run", error=repr(exc))
         level = "info" if outcome in (RunOutcome.OK, RunOutcome.PARTIAL) else "error"
@@ -385,6 +387,16 @@ class Runner:
             duration=duration,
             plan=list(ctx.result.plan),
         )
+
+    async def _mark_failed(self, run_id: int, error: str) -> None:
+        """A run whose end the fence refused: mark it failed, unfenced. Only 'running' becomes
+        'failed', so no newer record is overwritten; its data and cursors were refused. Else,
+        with the lease back on this node (renewed after a lapse), it would stay 'running'."""
+        try:
+            async with self.db.transaction() as tx:
+                await Journal(tx, self.clock.now()).fail_if_running(run_id, error)
+        except Exception as exc:  # the run is over either way
+            log.error("cannot record the end of the run", run_id=run_id, error=repr(exc))
 
     async def _needs_reauth(
         self, runtime: ConnectionRuntime, reason: str, fence: Fence | None

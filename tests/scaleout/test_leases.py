@@ -233,3 +233,53 @@ async def test_two_processes_with_one_node_id_are_told_apart(open_node: OpenNode
         await first.beat()  # but both beating means two processes share the id
     said = [line for line in logs if "another flxd process" in line["event"]]
     assert len(said) == 1 and said[0]["node"] == "same"
+
+
+async def test_a_node_that_takes_a_lost_lease_back_fails_its_own_runs_from_before(
+    open_node: OpenNode,
+) -> None:
+    """A node starved past its lease loses it and claims it again: the run it had in flight
+    could not record its end (fenced), so the claim fails it rather than leave it 'running'."""
+    clock = FakeClock()
+    a = await node(open_node, "a", clock)
+    await a.beat()
+    async with a.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO runs (connection, operation, trigger, node, started_at, outcome) "
+            "VALUES ('shop02', 'get_orders', 'schedule', 'a', ?, 'running')",
+            db_time(clock.now()),
+        )
+    await expire(a, *CONNECTIONS)
+    await clock.advance(a.period * 2)  # no heartbeat got through: the node drops its leases
+    a.check_deadlines()
+    assert a.held() == []
+    await a.beat()  # and claims them again, under new epochs
+    assert a.held() == CONNECTIONS
+    async with a.db.transaction() as tx:
+        row = await tx.fetchrow("SELECT outcome, error FROM runs")
+    assert row is not None and row["outcome"] == "failed"
+    assert "a took it over" in row["error"]
+
+
+async def test_a_lease_that_lapses_while_it_is_handed_over_is_still_released(
+    open_node: OpenNode,
+) -> None:
+    """A renewal running late while a connection drains for balance: the hand-over must
+    still release it, or the node keeps it (shedding, so never counted) for good."""
+    clock = FakeClock()
+    a, b = await node(open_node, "a", clock), await node(open_node, "b", clock)
+    await a.beat()
+    await b.beat()  # two nodes: a is five over its share
+
+    late = [PERIOD + 0.1]
+
+    async def drain_while_lapsing(name: str) -> None:
+        if late:  # the next renewal is overdue by the time the first drain ends
+            await clock.advance(late.pop())
+        a.check_deadlines()  # the watcher: lapsed, not yet lost
+
+    a.drain = drain_while_lapsing
+    await a.beat()  # hands five over; their leases lapse while they drain
+    assert len(a.held()) == 5
+    await b.beat()
+    assert len(b.held()) == 5
