@@ -8,10 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from flxd.testing.process import DaemonProcess
 
@@ -55,26 +52,18 @@ interval = "{interval}"
 """
 
 
-@pytest.fixture
-def daemons() -> Iterator[list[DaemonProcess]]:
-    started: list[DaemonProcess] = []
-    yield started
-    for daemon in started:
-        daemon.kill()
-
-
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
 
 
 def test_sigterm_finishes_the_page_commits_and_exits_0(
-    tmp_path: Path, daemons: list[DaemonProcess]
+    tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:
     config = tmp_path / "flxd.toml"
     config.write_text(config_text(tmp_path / "state", page_delay="0.4s", grace="20s"))
     daemon = DaemonProcess(config, env=ENV)
-    daemons.append(daemon)
+    flxd_daemons.append(daemon)
     daemon.wait_for("flxd started")
     daemon.wait_for("run started", operation="import_listings")
     daemon.signal(signal.SIGTERM)
@@ -94,12 +83,12 @@ def test_sigterm_finishes_the_page_commits_and_exits_0(
 
 
 def test_sighup_reloads_and_refuses_an_invalid_config(
-    tmp_path: Path, daemons: list[DaemonProcess]
+    tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:
     config = tmp_path / "flxd.toml"
     config.write_text(config_text(tmp_path / "state"))
     daemon = DaemonProcess(config, env=ENV)
-    daemons.append(daemon)
+    flxd_daemons.append(daemon)
     daemon.wait_for("schedule installed", jobs=2)
     config.write_text(config_text(tmp_path / "state") + "\n[connections.mem.get_ordres]\n")
     daemon.signal(signal.SIGHUP)

@@ -5,7 +5,7 @@ Async fixtures run under anyio's pytest plugin: mark tests with `@pytest.mark.an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,9 @@ import pytest
 from flxd.store import Database
 from flxd.store.sqlite import SqliteDatabase
 from flxd.testing.clock import FakeClock
+from flxd.testing.process import DaemonProcess
 
-__all__ = ["flxd_clock", "flxd_hub"]
+__all__ = ["flxd_clock", "flxd_daemons", "flxd_hub"]
 
 
 @pytest.fixture
@@ -30,3 +31,12 @@ async def flxd_hub(tmp_path: Path) -> AsyncIterator[Database]:
     async with db:
         await db.migrate()
         yield db
+
+
+@pytest.fixture
+def flxd_daemons() -> Iterator[list[DaemonProcess]]:
+    """Daemons a test starts (append them): each is killed at the end if still running."""
+    started: list[DaemonProcess] = []
+    yield started
+    for daemon in started:
+        daemon.kill()

@@ -10,6 +10,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -17,6 +18,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+import anyio.to_thread
 
 TIMEOUT = float(os.environ.get("FLXD_TEST_WAIT", "60"))
 
@@ -71,6 +74,11 @@ class DaemonProcess:
             if line.get("event") == event and all(line.get(k) == v for k, v in fields.items()):
                 return line
 
+    async def until(self, event: str, **fields: Any) -> dict[str, Any]:
+        """`wait_for` from async code: waits in a thread, so a server the test runs on its own
+        event loop (the sandbox) keeps answering the daemon meanwhile."""
+        return await anyio.to_thread.run_sync(lambda: self.wait_for(event, **fields))
+
     def signal(self, signum: signal.Signals) -> None:
         self.proc.send_signal(signum)
 
@@ -84,3 +92,11 @@ class DaemonProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for a daemon's admin server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

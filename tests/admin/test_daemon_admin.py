@@ -11,24 +11,14 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-
-import pytest
 
 from flxd.testing.process import DaemonProcess
 from tests.admin.chromium import chromium_or_skip, png_rows, run_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token-5d1c"
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[DaemonProcess]]:
-    started: list[DaemonProcess] = []
-    yield started
-    for daemon in started:
-        daemon.kill()
 
 
 def get(url: str, headers: Mapping[str, str] | None = None) -> tuple[int, str, str]:
@@ -56,13 +46,13 @@ def post(url: str, body: object, token: str) -> tuple[int, str]:
 
 
 def test_the_default_config_answers_health_guards_metrics_and_stops_on_sigterm(
-    tmp_path: Path, daemons: list[DaemonProcess]
+    tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:
     shutil.copy(ROOT / "flxd.toml", tmp_path / "flxd.toml")
     daemon = DaemonProcess(
         tmp_path / "flxd.toml", "--admin-listen", "127.0.0.1:0", env={"FLXD_ADMIN_TOKEN": "x"}
     )
-    daemons.append(daemon)
+    flxd_daemons.append(daemon)
     url = daemon.wait_for("admin server listening")["url"]
     daemon.wait_for("flxd started")
     assert get(url + "/healthz")[0] == 200
@@ -107,7 +97,7 @@ interval = "1h"
 
 
 def test_the_status_page_renders_the_live_state_in_chromium(
-    tmp_path: Path, daemons: list[DaemonProcess]
+    tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:
     chromium = chromium_or_skip()
     config = tmp_path / "flxd.toml"
@@ -118,7 +108,7 @@ def test_the_status_page_renders_the_live_state_in_chromium(
         "127.0.0.1:0",
         env={"MEM_TOKEN": "memory-token", "LAPSED_TOKEN": "revoked", "FLXD_ADMIN_TOKEN": TOKEN},
     )
-    daemons.append(daemon)
+    flxd_daemons.append(daemon)
     url = daemon.wait_for("admin server listening")["url"]
     daemon.wait_for("flxd started")
     # Ask for the runs now; lapsed/get_orders is also scheduled (it shows a next run).

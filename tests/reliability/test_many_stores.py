@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.daemon_process import DaemonProcess
+from flxd.testing.process import DaemonProcess
 from tests.reliability.conftest import Report
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
 

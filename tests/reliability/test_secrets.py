@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -28,7 +27,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.daemon_process import DaemonProcess
+from flxd.testing.process import DaemonProcess, free_port
 from tests.reliability.conftest import Report
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
 
@@ -54,13 +53,6 @@ CUSTOMERS = [
     for n in range(6)
 ]
 PII_FIELDS = ("first_name", "last_name", "email", "phone", "street_1")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def write_config(root: Path, base_url: str, port: int) -> Path:

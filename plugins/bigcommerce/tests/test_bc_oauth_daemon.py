@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import anyio
@@ -18,7 +15,7 @@ import pytest
 from bc_env import sandbox_env
 from flxd_bigcommerce.sandbox import OAuthAppConfig, SandboxConfig
 
-from flxd.testing.process import DaemonProcess
+from flxd.testing.process import DaemonProcess, free_port
 
 pytestmark = pytest.mark.anyio
 ENV = {
@@ -28,26 +25,8 @@ ENV = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def until(daemon: DaemonProcess, event: str, **fields: object) -> dict[str, Any]:
-    return await anyio.to_thread.run_sync(lambda: daemon.wait_for(event, **fields))
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[DaemonProcess]]:
-    started: list[DaemonProcess] = []
-    yield started
-    for daemon in started:
-        daemon.kill()
-
-
 async def test_approve_through_the_admin_server_then_run(
-    tmp_path: Path, daemons: list[DaemonProcess]
+    tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:
     async with sandbox_env(
         tmp_path, SandboxConfig(seed_products=3, seed_orders=0, quota=None)
@@ -95,9 +74,9 @@ async def test_approve_through_the_admin_server_then_run(
         env.sandbox.place_order(env.store_hash)
 
         daemon = DaemonProcess(config, env=ENV)
-        daemons.append(daemon)
-        await until(daemon, "admin server listening")
-        first = await until(daemon, "run finished", operation="get_orders")
+        flxd_daemons.append(daemon)
+        await daemon.until("admin server listening")
+        first = await daemon.until("run finished", operation="get_orders")
         assert first["outcome"] == "needs_reauth"  # not approved yet: paused, not failing
 
         async with aiohttp.ClientSession() as session:
@@ -110,8 +89,8 @@ async def test_approve_through_the_admin_server_then_run(
             async with session.get(callback) as replay:
                 assert replay.status == 400  # the code is spent and the approval used up
 
-        await until(daemon, "config reloaded")
-        done = await until(daemon, "run finished", operation="get_orders", outcome="ok")
+        await daemon.until("config reloaded")
+        done = await daemon.until("run finished", operation="get_orders", outcome="ok")
         assert done["imported"] == 1
         daemon.signal(signal.SIGTERM)
         assert await anyio.to_thread.run_sync(daemon.wait) == 0

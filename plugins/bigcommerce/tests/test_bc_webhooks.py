@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import anyio
@@ -23,22 +21,8 @@ pytestmark = pytest.mark.anyio
 SECRET_KEY = "webhook-test-secret-key-0123456789"
 
 
-async def until(daemon: DaemonProcess, event: str, **fields: object) -> dict[str, Any]:
-    """The daemon's next log line with this event; waits in a thread, because the sandbox
-    answers from this test's event loop."""
-    return await anyio.to_thread.run_sync(lambda: daemon.wait_for(event, **fields))
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[DaemonProcess]]:
-    started: list[DaemonProcess] = []
-    yield started
-    for daemon in started:
-        daemon.kill()
-
-
 async def test_an_order_placed_on_the_store_is_imported_through_its_webhook(
-    tmp_path: Path, daemons: list[DaemonProcess]
+    tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:
     async with sandbox_env(tmp_path, SandboxConfig(seed_products=5, quota=None)) as env:
         config = tmp_path / "flxd.toml"
@@ -57,17 +41,17 @@ async def test_an_order_placed_on_the_store_is_imported_through_its_webhook(
             "127.0.0.1:0",
             env={**env.environ, "FLXD_SECRET_KEY": SECRET_KEY, "FLXD_ADMIN_TOKEN": "adm1n"},
         )
-        daemons.append(daemon)
-        admin = (await until(daemon, "admin server listening"))["url"]
-        upkeep = await until(daemon, "channel upkeep", connection="shop")
+        flxd_daemons.append(daemon)
+        admin = (await daemon.until("admin server listening"))["url"]
+        upkeep = await daemon.until("channel upkeep", connection="shop")
         assert upkeep["created"] == len(SCOPES)
         registered = list(env.sandbox.store(env.store_hash).hooks.hooks.values())
         assert {h.scope for h in registered} == set(SCOPES)
         assert all(h.destination == f"{admin}/webhooks/bigcommerce/shop" for h in registered)
-        await until(daemon, "run finished", operation="get_orders", trigger="schedule")
+        await daemon.until("run finished", operation="get_orders", trigger="schedule")
 
         order = env.sandbox.place_order(env.store_hash)
-        finished = await until(daemon, "run finished", operation="get_orders", trigger="webhook")
+        finished = await daemon.until("run finished", operation="get_orders", trigger="webhook")
         assert finished["imported"] == 1, finished
 
         async with aiohttp.ClientSession() as session:
@@ -102,7 +86,7 @@ async def test_an_order_placed_on_the_store_is_imported_through_its_webhook(
         ):
             assert answer.status == 200, await answer.text()
         daemon.signal(signal.SIGHUP)
-        assert (await until(daemon, "channel upkeep", connection="shop"))["reactivated"] == 1
+        assert (await daemon.until("channel upkeep", connection="shop"))["reactivated"] == 1
         daemon.signal(signal.SIGTERM)
         assert await anyio.to_thread.run_sync(daemon.wait) == 0
     assert "adm1n" not in json.dumps(daemon.seen) and SECRET_KEY not in json.dumps(daemon.seen)
