@@ -144,13 +144,11 @@ class Journal:
             "SELECT id, pid FROM runs WHERE outcome = 'running' AND node = ?", node
         )
         dead = [r["id"] for r in rows if not _process_alive(r["pid"])]
-        for run_id in dead:
-            await self._tx.execute(
-                "UPDATE runs SET outcome = 'failed', ended_at = ?, "
-                "error = 'the process stopped during the run' WHERE id = ? AND outcome = 'running'",
-                db_time(self._now),
-                run_id,
-            )
+        await self._tx.executemany(
+            "UPDATE runs SET outcome = 'failed', ended_at = ?, "
+            "error = 'the process stopped during the run' WHERE id = ? AND outcome = 'running'",
+            [(db_time(self._now), run_id) for run_id in dead],
+        )
         return len(dead)
 
     async def runs(
