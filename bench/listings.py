@@ -37,15 +37,15 @@ import anyio
 import structlog
 from sandbox import STORE, sandbox_process  # bench/sandbox.py
 
-from flxd.catalog import Catalog
 from flxd.clock import SystemClock
 from flxd.config import Config, parse_config
-from flxd.daemon import Daemon, Selection
-from flxd.hub import open_hub
-from flxd.links import LIVE_STATES, Links
-from flxd.model import VariantUpdate
+from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.hub.catalog import Catalog
+from flxd.hub.database import open_hub
+from flxd.hub.links import LIVE_STATES, Links
+from flxd.hub.model import VariantUpdate
 from flxd.operation import Operation
-from flxd.plugins import load_plugins
+from flxd.plugin.manager import load_plugins
 
 NAME = "bench"
 

@@ -101,7 +101,7 @@ def sandbox_process(orders: int, products: int, seed: int) -> Iterator[tuple[str
 
 def flxd_config(tmp: Path, base_url: str, token: str, concurrency: int, ack: str) -> Any:
     from flxd.config import parse_config
-    from flxd.plugins import load_plugins
+    from flxd.plugin.manager import load_plugins
 
     text = f"""
 [daemon]
@@ -137,9 +137,9 @@ async def api_requests(session: aiohttp.ClientSession, base_url: str) -> dict[st
 async def throughput(
     config: Any, base_url: str, orders: int, profile: Path | None = None
 ) -> tuple[float, float]:
-    from flxd.daemon import Daemon, Selection
+    from flxd.daemon.lifecycle import Daemon, Selection
     from flxd.operation import Operation
-    from flxd.plugins import load_plugins
+    from flxd.plugin.manager import load_plugins
 
     async with aiohttp.ClientSession() as session:
         before = await api_requests(session, base_url)
@@ -172,9 +172,9 @@ async def throughput(
 
 
 async def latency(config: Any, base_url: str, count: int, seconds: float, seed: int) -> float:
-    from flxd.daemon import Daemon
-    from flxd.hub import open_hub
-    from flxd.plugins import load_plugins
+    from flxd.daemon.lifecycle import Daemon
+    from flxd.hub.database import open_hub
+    from flxd.plugin.manager import load_plugins
 
     rng = random.Random(seed)
     placed: dict[str, float] = {}  # channel order id -> wall time of checkout

@@ -18,8 +18,8 @@ from flxd_bigcommerce.policy import BigCommercePolicy
 from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
 from flxd.clock import SystemClock
-from flxd.http import HttpClient
-from flxd.ratelimit import Limiter
+from flxd.net.http import HttpClient
+from flxd.net.ratelimit import Limiter
 
 
 def rejected(sandbox: Sandbox, store_hash: str) -> int:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import anyio
 
-from flxd.catalog import Catalog
 from flxd.clock import SystemClock
-from flxd.model import VariantUpdate
+from flxd.hub.catalog import Catalog
+from flxd.hub.model import VariantUpdate
 from flxd.store.sqlite import SqliteDatabase
 
 TRANSACTION = 10_000  # variants per transaction, as a feed import commits them

@@ -12,8 +12,8 @@ from flxd import __version__
 from flxd.commands import connections, listings, orders, run, status
 from flxd.commands.env import CommandEnv
 from flxd.errors import ConfigError, FlxdError, PluginError, StoreError, UsageError
-from flxd.plugins import PluginHost, load_plugins
-from flxd.registry import Command
+from flxd.plugin.manager import PluginHost, load_plugins
+from flxd.plugin.registry import Command
 
 __all__ = ["build_parser", "main"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flxd.channel import ChannelBase
 from flxd.config import ConnectionConfig, ConnectionSettings, OperationSettings
-from flxd.connections import ConnectionRuntime
 from flxd.errors import ChannelError
-from flxd.http import HttpClient, Response
+from flxd.net.http import HttpClient, Response
+from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.operation import Operation
-from flxd.ratelimit import Limiter, QuotaReport
-from flxd.registry import ChannelType
+from flxd.plugin.channel import ChannelBase
+from flxd.plugin.registry import ChannelType
+from flxd.runs.connections import ConnectionRuntime
 from flxd.testing import FakeClock
 
 

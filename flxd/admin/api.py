@@ -16,11 +16,11 @@ from pydantic import Field, StrictBool, StrictInt
 from flxd.admin.payload import Payload, bad_request, read_payload
 from flxd.admin.state import STATE, json_error, json_response
 from flxd.admin.status import gather_status
-from flxd.journal import ConnectionHealth
+from flxd.hub.orders import OrderBook, ShipmentRejected
+from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.operation import Operation
-from flxd.orders import OrderBook, ShipmentRejected
-from flxd.runner import RunKey, Runner
-from flxd.shipments import ShipmentRequest, record_request
+from flxd.runs.journal import ConnectionHealth
+from flxd.runs.runner import RunKey, Runner
 
 __all__ = ["record_shipment", "run_refusal", "start_run", "status"]
 

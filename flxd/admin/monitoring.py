@@ -7,8 +7,8 @@ import structlog
 from aiohttp import web
 
 from flxd.admin.state import STATE, json_response
-from flxd.journal import ConnectionHealth
-from flxd.metrics import CONTENT_TYPE
+from flxd.daemon.metrics import CONTENT_TYPE
+from flxd.runs.journal import ConnectionHealth
 
 __all__ = ["healthz", "metrics", "readyz"]
 

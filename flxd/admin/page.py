@@ -14,8 +14,8 @@ from aiohttp import web
 
 from flxd.admin.state import STATE
 from flxd.admin.status import ConnectionView, OperationView, StatusView, gather_status
-from flxd.journal import ConnectionHealth, RunRecord
-from flxd.leasebook import NodeRow
+from flxd.cluster.leasebook import NodeRow
+from flxd.runs.journal import ConnectionHealth, RunRecord
 
 __all__ = ["REFRESH_SECONDS", "render_page", "status_page"]
 

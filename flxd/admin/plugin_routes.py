@@ -12,7 +12,6 @@ from yarl import URL
 
 from flxd.admin.api import run_refusal
 from flxd.admin.state import AdminState
-from flxd.context import WebContext
 from flxd.errors import (
     AuthError,
     ChannelError,
@@ -21,11 +20,12 @@ from flxd.errors import (
     RateLimited,
     TransientError,
 )
-from flxd.http import HttpClient, Response
+from flxd.net.http import HttpClient, Response
+from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.operation import Operation
-from flxd.ratelimit import Limiter, QuotaReport
-from flxd.registry import Registration, WebRoute
-from flxd.runner import RunKey
+from flxd.plugin.context import WebContext
+from flxd.plugin.registry import Registration, WebRoute
+from flxd.runs.runner import RunKey
 
 __all__ = ["PlainHttpPolicy", "mount_plugin_routes", "web_context_factory"]
 

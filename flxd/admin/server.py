@@ -31,7 +31,7 @@ from flxd.admin.plugin_routes import mount_plugin_routes
 from flxd.admin.state import STATE, AdminState, json_error
 from flxd.config.models import split_listen
 from flxd.errors import FlxdError
-from flxd.registry import Registration, WebRoute
+from flxd.plugin.registry import Registration, WebRoute
 
 __all__ = ["AdminServer", "build_app"]
 

@@ -11,13 +11,13 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from flxd.clock import Clock
+from flxd.cluster.leases import LeaseManager
 from flxd.commands.output import to_jsonable
 from flxd.config import Config
-from flxd.delivery import Delivery
-from flxd.leases import LeaseManager
-from flxd.metrics import Metrics
-from flxd.runner import Runner
-from flxd.scheduler import Scheduler
+from flxd.daemon.delivery import Delivery
+from flxd.daemon.metrics import Metrics
+from flxd.daemon.scheduler import Scheduler
+from flxd.runs.runner import Runner
 from flxd.store import Database
 
 __all__ = ["STATE", "AdminState", "EdgeAlarm", "json_error", "json_response"]

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from flxd import __version__
 from flxd.admin.state import AdminState
-from flxd.journal import ConnectionHealth, Journal, RunRecord
-from flxd.leasebook import LeaseTable, NodeRow, lease_table
+from flxd.cluster.leasebook import LeaseTable, NodeRow, lease_table
 from flxd.operation import RUN_ORDER
-from flxd.runner import RunKey
+from flxd.runs.journal import ConnectionHealth, Journal, RunRecord
+from flxd.runs.runner import RunKey
 
 __all__ = ["ConnectionView", "OperationView", "QuotaView", "StatusView", "gather_status"]
 

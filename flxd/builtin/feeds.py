@@ -7,7 +7,7 @@ upserted into the hub on an interval.
   or `*.part`, so upload under another name and rename) is read in name order, each in its own
   transaction, then moved to `processed_dir` with a timestamp prefix.
 
-Rows go through `flxd.listingfile` (the parser of `flxd listings upsert`): a bad row is
+Rows go through `flxd.hub.files.listings` (the parser of `flxd listings upsert`): a bad row is
 reported with its line number and left out, the good rows land; rows that change nothing make
 no change-log entry. A file that cannot be read at all (unknown column) writes nothing; in a
 drop folder it is moved aside too, with a `.errors.txt` report beside it.
@@ -24,12 +24,12 @@ from typing import Literal
 import anyio
 from pydantic import Field, field_validator
 
-from flxd.catalog import Catalog
 from flxd.config import Duration, RelativePath, TypedSettings
-from flxd.context import SourceServices
-from flxd.hookspecs import hookimpl
-from flxd.listingfile import COLUMNS, FileRejected, ParsedFile, parse_listing_file
-from flxd.registry import Registrar, SourceType
+from flxd.hub.catalog import Catalog
+from flxd.hub.files.listings import COLUMNS, FileRejected, ParsedFile, parse_listing_file
+from flxd.plugin.context import SourceServices
+from flxd.plugin.hookspecs import hookimpl
+from flxd.plugin.registry import Registrar, SourceType
 
 __all__ = ["FileFeed", "FileFeedSettings"]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import anyio
 
 from flxd.config import RelativePath, TypedSettings
-from flxd.context import SinkServices
-from flxd.hookspecs import hookimpl
-from flxd.outbox import Event
-from flxd.registry import Registrar, SinkType
+from flxd.hub.outbox import Event
+from flxd.plugin.context import SinkServices
+from flxd.plugin.hookspecs import hookimpl
+from flxd.plugin.registry import Registrar, SinkType
 
 
 class JsonlSinkSettings(TypedSettings):

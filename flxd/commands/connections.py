@@ -15,12 +15,12 @@ from flxd.clock import SystemClock
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json
 from flxd.config import find_config, parse_config
-from flxd.connections import build_runtime
-from flxd.context import CheckContext
-from flxd.credentials import DEFAULT_KEY_ENV, PendingAuth, Vault
 from flxd.errors import UsageError
-from flxd.http import open_session
-from flxd.hub import open_hub
+from flxd.hub.credentials import DEFAULT_KEY_ENV, PendingAuth, Vault
+from flxd.hub.database import open_hub
+from flxd.net.http import open_session
+from flxd.plugin.context import CheckContext
+from flxd.runs.connections import build_runtime
 
 __all__ = ["add_parsers"]
 

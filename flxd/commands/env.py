@@ -11,7 +11,7 @@ from typing import TextIO
 
 from flxd.config import Config, find_config, load_config
 from flxd.logging import Redactor, configure_logging
-from flxd.plugins import PluginHost, load_plugins
+from flxd.plugin.manager import PluginHost, load_plugins
 from flxd.store import Database
 
 __all__ = ["CommandEnv", "Handler"]
@@ -49,7 +49,7 @@ class CommandEnv:
 
     @asynccontextmanager
     async def hub(self) -> AsyncIterator[Database]:
-        from flxd.hub import open_hub
+        from flxd.hub.database import open_hub
 
         self.setup_logging()
         async with open_hub(self.config) as db:

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from flxd.catalog import Catalog
 from flxd.clock import SystemClock
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table, to_jsonable
 from flxd.errors import UsageError
-from flxd.listingfile import COLUMNS, FileRejected, parse_listing_file
-from flxd.model import Listing, ListingStatus, Presence
+from flxd.hub.catalog import Catalog
+from flxd.hub.files.listings import COLUMNS, FileRejected, parse_listing_file
+from flxd.hub.model import Listing, ListingStatus, Presence
 
 __all__ = ["add_parsers"]
 

@@ -10,12 +10,12 @@ from flxd.clock import SystemClock
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table, to_jsonable
 from flxd.errors import FlxdError, UsageError
-from flxd.explain import explain_order
-from flxd.http import open_session
-from flxd.model import Order
-from flxd.orders import OrderBook, ShipmentRejected
-from flxd.shipmentfile import ShipmentFileRejected, parse_shipment_file
-from flxd.shipments import Recorded, ShipmentRequest, parse_item, record_request
+from flxd.hub.files.shipments import ShipmentFileRejected, parse_shipment_file
+from flxd.hub.model import Order
+from flxd.hub.orders import OrderBook, ShipmentRejected
+from flxd.hub.shipments import Recorded, ShipmentRequest, parse_item, record_request
+from flxd.net.http import open_session
+from flxd.runs.explain import explain_order
 
 __all__ = ["add_parsers"]
 

@@ -7,13 +7,13 @@ import sys
 
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
+from flxd.commands.progress import run_progress
 from flxd.config.models import split_listen
-from flxd.daemon import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon, Selection
 from flxd.errors import UsageError
-from flxd.journal import RunOutcome
 from flxd.operation import Operation
-from flxd.progress import run_progress
-from flxd.runner import RunSummary
+from flxd.runs.journal import RunOutcome
+from flxd.runs.runner import RunSummary
 
 __all__ = ["add_parsers"]
 

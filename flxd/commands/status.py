@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from flxd.clock import SystemClock
+from flxd.cluster.leasebook import LeaseTable, lease_table
+from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
-from flxd.journal import ConnectionHealth, Journal
-from flxd.leasebook import LeaseTable, lease_table
-from flxd.leases import OUTBOX
 from flxd.operation import RUN_ORDER, Operation
+from flxd.runs.journal import ConnectionHealth, Journal
 
 __all__ = ["add_parsers"]
 

@@ -25,7 +25,7 @@ from flxd.errors import ConfigError, ConfigProblem
 from flxd.operation import RUN_ORDER, Operation
 
 if TYPE_CHECKING:
-    from flxd.registry import ChannelType, Registrar, SinkType, SourceType
+    from flxd.plugin.registry import ChannelType, Registrar, SinkType, SourceType
 
 __all__ = [
     "Config",

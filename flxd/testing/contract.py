@@ -23,22 +23,22 @@ from typing import Protocol
 
 import pytest
 
-from flxd.catalog import Catalog
-from flxd.channel import Channel
 from flxd.clock import SystemClock
 from flxd.config import Config, parse_config
-from flxd.connections import build_runtime
-from flxd.daemon import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon, Selection
 from flxd.errors import ConfigError
-from flxd.http import open_session
-from flxd.hub import open_hub
-from flxd.journal import ConnectionHealth, Journal, RunOutcome
-from flxd.links import Links
-from flxd.model import ListingStatus, VariantUpdate
+from flxd.hub.catalog import Catalog
+from flxd.hub.database import open_hub
+from flxd.hub.links import Links
+from flxd.hub.model import ListingStatus, VariantUpdate
+from flxd.hub.orders import OrderBook
+from flxd.net.http import open_session
 from flxd.operation import Operation
-from flxd.orders import OrderBook
-from flxd.plugins import BUILTIN_PLUGINS, PluginHost, load_plugins
-from flxd.runner import RunSummary
+from flxd.plugin.channel import Channel
+from flxd.plugin.manager import BUILTIN_PLUGINS, PluginHost, load_plugins
+from flxd.runs.connections import build_runtime
+from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.runs.runner import RunSummary
 
 __all__ = ["ChannelContract", "ContractHarness"]
 

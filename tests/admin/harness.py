@@ -19,16 +19,16 @@ from pydantic import SecretStr
 
 from flxd.admin import AdminServer, AdminState
 from flxd.config import Config, parse_config
-from flxd.connections import build_runtime
-from flxd.delivery import Delivery
-from flxd.hub import open_hub
-from flxd.metrics import Metrics
+from flxd.daemon.delivery import Delivery
+from flxd.daemon.metrics import Metrics
+from flxd.daemon.scheduler import Scheduler
+from flxd.hub.database import open_hub
+from flxd.hub.outbox import Event
 from flxd.operation import Operation
-from flxd.outbox import Event
-from flxd.plugins import load_plugins
-from flxd.registry import Registration, WebRoute
-from flxd.runner import RunKey, Runner, RunSummary
-from flxd.scheduler import Scheduler
+from flxd.plugin.manager import load_plugins
+from flxd.plugin.registry import Registration, WebRoute
+from flxd.runs.connections import build_runtime
+from flxd.runs.runner import RunKey, Runner, RunSummary
 from flxd.store import Database
 from flxd.testing import FakeClock
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from flxd.journal import ConnectionHealth, Journal
-from flxd.model import ShipmentState
+from flxd.hub.model import ShipmentState
+from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
-from flxd.orders import OrderBook
-from flxd.runner import RunKey
+from flxd.runs.journal import ConnectionHealth, Journal
+from flxd.runs.runner import RunKey
 from tests.admin.harness import AdminHarness
 
 pytestmark = pytest.mark.anyio

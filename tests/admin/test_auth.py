@@ -14,13 +14,13 @@ from aiohttp import web
 
 from flxd.admin.auth import COOKIE, resolve_token
 from flxd.config import parse_config
-from flxd.context import WebContext
 from flxd.errors import PluginError
-from flxd.journal import Journal
+from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
-from flxd.orders import OrderBook
-from flxd.registry import Registration, WebRoute
-from flxd.runner import RunKey
+from flxd.plugin.context import WebContext
+from flxd.plugin.registry import Registration, WebRoute
+from flxd.runs.journal import Journal
+from flxd.runs.runner import RunKey
 from tests.admin.harness import HOST, TOKEN, AdminHarness, admin_server
 
 pytestmark = pytest.mark.anyio

@@ -9,10 +9,10 @@ import anyio
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from flxd.journal import ConnectionHealth, Journal
-from flxd.metrics import Metrics, cursor_watermark
+from flxd.daemon.metrics import Metrics, cursor_watermark
+from flxd.net.ratelimit import QuotaReport
 from flxd.operation import Operation
-from flxd.ratelimit import QuotaReport
+from flxd.runs.journal import ConnectionHealth, Journal
 from flxd.testing import FakeClock
 from tests.admin.harness import AdminHarness
 

@@ -8,8 +8,8 @@ import pytest
 
 from flxd.admin.page import REFRESH_SECONDS, render_page
 from flxd.admin.status import StatusView
-from flxd.journal import RunOutcome, RunRecord
 from flxd.operation import Operation
+from flxd.runs.journal import RunOutcome, RunRecord
 from tests.admin.harness import AdminHarness
 
 pytestmark = pytest.mark.anyio

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flxd.errors import RecordError
-from flxd.model import Address, Order
+from flxd.hub.model import Address, Order
 from tests.reliability.channel_payloads import (
     HOSTILE,
     ODD_DATES,

@@ -21,7 +21,7 @@ import aiohttp
 import anyio
 import pytest
 
-from flxd.retry import RetryPolicy
+from flxd.net.retry import RetryPolicy
 from tests.reliability.conftest import Report
 from tests.reliability.endstate import EndState, check_store, integrity
 from tests.reliability.flxd_process import bc_connection, log_lines, run_flxd

@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from flxd.cli import main
 from flxd.config import Config, parse_config
 from flxd.errors import ConfigError
-from flxd.plugins import load_plugins
+from flxd.plugin.manager import load_plugins
 from tests.reliability.channel_payloads import ODD_TEXT
 from tests.reliability.conftest import Report
 from tests.reliability.toml_text import dumps

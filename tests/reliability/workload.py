@@ -12,9 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from flxd.catalog import Catalog
-from flxd.model import VariantUpdate
-from flxd.shipments import ShipmentRequest, record_request
+from flxd.hub.catalog import Catalog
+from flxd.hub.model import VariantUpdate
+from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.store.sqlite import SqliteDatabase
 from tests.reliability.sandbox_process import StoreAPI
 

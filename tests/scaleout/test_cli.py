@@ -10,7 +10,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from flxd.leases import LeaseManager
+from flxd.cluster.leases import LeaseManager
 from flxd.testing import FakeClock
 from tests.scaleout.conftest import DSN, OpenNode
 

@@ -24,7 +24,7 @@ import aiohttp
 import anyio
 import pytest
 
-from flxd.catalog import Catalog
+from flxd.hub.catalog import Catalog
 from flxd.store.postgres import PostgresDatabase
 from tests.scaleout.cluster import NodeProcess, SandboxProcess, StoreClient, node_config
 from tests.scaleout.conftest import DSN

@@ -11,12 +11,12 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from flxd.channel import ChannelBase
-from flxd.context import RunContext
-from flxd.journal import Journal, RunOutcome
-from flxd.leases import LeaseManager
+from flxd.cluster.leases import LeaseManager
 from flxd.operation import Operation
-from flxd.runner import RunKey, Runner
+from flxd.plugin.channel import ChannelBase
+from flxd.plugin.context import RunContext
+from flxd.runs.journal import Journal, RunOutcome
+from flxd.runs.runner import RunKey, Runner
 from flxd.store import Database
 from flxd.testing import FakeClock
 from tests.helpers import runtime

@@ -7,9 +7,9 @@ import anyio
 import pytest
 from structlog.testing import capture_logs
 
+from flxd.cluster.leases import OUTBOX, LeaseManager
+from flxd.daemon.metrics import Metrics
 from flxd.errors import FencedError
-from flxd.leases import OUTBOX, LeaseManager
-from flxd.metrics import Metrics
 from flxd.store import db_time
 from flxd.testing import FakeClock
 from tests.scaleout.conftest import OpenNode

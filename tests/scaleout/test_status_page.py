@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from flxd.admin.page import render_page
 from flxd.admin.status import ConnectionView, QuotaView, StatusView
-from flxd.journal import ConnectionHealth
-from flxd.leasebook import NodeRow
+from flxd.cluster.leasebook import NodeRow
+from flxd.runs.journal import ConnectionHealth
 
 
 def connection(name: str, owner: str | None) -> ConnectionView:

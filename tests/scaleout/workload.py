@@ -9,9 +9,9 @@ from collections import Counter
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from flxd.catalog import Catalog
-from flxd.model import VariantUpdate
-from flxd.shipments import ShipmentRequest, record_request
+from flxd.hub.catalog import Catalog
+from flxd.hub.model import VariantUpdate
+from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.store import Database
 from tests.scaleout.cluster import StoreClient, buyable
 

@@ -11,7 +11,7 @@ from typing import Any
 from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
 from flxd.config import Config, parse_config
-from flxd.plugins import load_plugins
+from flxd.plugin.manager import load_plugins
 
 HOST = load_plugins()
 

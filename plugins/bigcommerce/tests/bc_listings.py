@@ -24,13 +24,13 @@ from flxd_bigcommerce.sandbox.catalog.writes import (
 )
 
 from flxd.config import Config
-from flxd.context import HubWriter
-from flxd.daemon import Daemon, Selection
-from flxd.hub import open_hub
-from flxd.journal import Journal, RunOutcome
-from flxd.model import Link, Listing
+from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.hub.database import open_hub
+from flxd.hub.model import Link, Listing
 from flxd.operation import Operation
-from flxd.runner import RunSummary
+from flxd.plugin.context import HubWriter
+from flxd.runs.journal import Journal, RunOutcome
+from flxd.runs.runner import RunSummary
 from flxd.store import Tx
 from flxd.testing import FakeClock
 

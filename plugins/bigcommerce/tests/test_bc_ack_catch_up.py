@@ -10,8 +10,8 @@ import pytest
 from bc_orders import orders_env
 from flxd_bigcommerce.orders import acknowledge
 
-from flxd.journal import RunOutcome
-from flxd.model import AckState
+from flxd.hub.model import AckState
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 BY_STATUS = 'acknowledge = "status"\nacknowledge_status = "Awaiting Shipment"'

@@ -12,8 +12,8 @@ from aiohttp import web
 from bc_orders import OrdersEnv, orders_env
 from flxd_bigcommerce.orders import acknowledge
 
-from flxd.journal import RunOutcome
-from flxd.model import AckState
+from flxd.hub.model import AckState
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 

@@ -28,9 +28,9 @@ from flxd_bigcommerce.parse import format_v2_date, format_v3_date, money, parse_
 from flxd_bigcommerce.policy import BigCommercePolicy
 
 from flxd.errors import PermanentError, RateLimited, RecordError
-from flxd.http import HttpClient
-from flxd.ratelimit import Limiter
-from flxd.retry import RetryPolicy
+from flxd.net.http import HttpClient
+from flxd.net.ratelimit import Limiter
+from flxd.net.retry import RetryPolicy
 from flxd.testing import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -208,7 +208,7 @@ def test_429_wait_comes_from_the_headers() -> None:
     def response(headers: dict[str, str]) -> Any:
         from multidict import CIMultiDict, CIMultiDictProxy
 
-        from flxd.http import Response
+        from flxd.net.http import Response
 
         return Response(
             "GET", f"{BASE}/v2/orders", 429, CIMultiDictProxy(CIMultiDict(headers)), b""

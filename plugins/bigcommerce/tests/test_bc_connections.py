@@ -18,12 +18,12 @@ from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.policy import BigCommercePolicy
 from flxd_bigcommerce.sandbox import SandboxConfig
 
-from flxd.channel import CheckReport
 from flxd.clock import SystemClock
-from flxd.connections import build_runtime
-from flxd.context import CheckContext
-from flxd.http import HttpClient, open_session
-from flxd.ratelimit import Limiter
+from flxd.net.http import HttpClient, open_session
+from flxd.net.ratelimit import Limiter
+from flxd.plugin.channel import CheckReport
+from flxd.plugin.context import CheckContext
+from flxd.runs.connections import build_runtime
 from flxd.testing import FakeClock
 
 pytestmark = pytest.mark.anyio

@@ -10,13 +10,13 @@ import pytest
 from bc_env import HOST, sandbox_env
 from flxd_bigcommerce.sandbox import SandboxConfig
 
-from flxd.catalog import Catalog
 from flxd.clock import SystemClock
-from flxd.daemon import Daemon
-from flxd.hub import open_hub
-from flxd.journal import Journal
-from flxd.model import Presence, VariantUpdate
-from flxd.orders import OrderBook
+from flxd.daemon.lifecycle import Daemon
+from flxd.hub.catalog import Catalog
+from flxd.hub.database import open_hub
+from flxd.hub.model import Presence, VariantUpdate
+from flxd.hub.orders import OrderBook
+from flxd.runs.journal import Journal
 
 pytestmark = pytest.mark.anyio
 

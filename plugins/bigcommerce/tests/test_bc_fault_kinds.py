@@ -20,9 +20,9 @@ from flxd_bigcommerce.policy import BigCommercePolicy
 from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
 from flxd.errors import TransientError
-from flxd.http import HttpClient, open_session
-from flxd.ratelimit import Limiter
-from flxd.retry import RetryPolicy
+from flxd.net.http import HttpClient, open_session
+from flxd.net.ratelimit import Limiter
+from flxd.net.retry import RetryPolicy
 from flxd.testing import FakeClock
 
 pytestmark = pytest.mark.anyio

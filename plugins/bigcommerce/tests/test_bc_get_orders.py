@@ -14,10 +14,10 @@ from aiohttp import web
 from bc_env import HOST
 from bc_orders import NAME, OrdersEnv, orders_env
 
-from flxd.daemon import Daemon, Selection
-from flxd.journal import Journal, RunOutcome
-from flxd.model import AckState
+from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.hub.model import AckState
 from flxd.operation import Operation
+from flxd.runs.journal import Journal, RunOutcome
 
 pytestmark = pytest.mark.anyio
 

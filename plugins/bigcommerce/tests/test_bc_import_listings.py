@@ -13,8 +13,8 @@ from bc_listings import IMPORT, NAME, SYNC, V, listings_env
 from flxd_bigcommerce.sandbox.catalog.products import update_product
 from flxd_bigcommerce.sandbox.catalog.writes import ProductWrite
 
-from flxd.journal import Journal, RunOutcome
-from flxd.model import LinkState, ListingStatus, VariantUpdate
+from flxd.hub.model import LinkState, ListingStatus, VariantUpdate
+from flxd.runs.journal import Journal, RunOutcome
 
 pytestmark = pytest.mark.anyio
 

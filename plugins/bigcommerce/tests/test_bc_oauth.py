@@ -22,16 +22,16 @@ from flxd_bigcommerce.sandbox import FLXD_SCOPES, OAuthAppConfig, Sandbox, Sandb
 
 from flxd.clock import SystemClock
 from flxd.config import Config, parse_config
-from flxd.connections import build_runtime
-from flxd.context import CheckContext, WebContext
-from flxd.credentials import PendingAuth, Vault
-from flxd.daemon import Daemon, Selection
-from flxd.http import HttpClient, open_session
-from flxd.hub import open_hub
-from flxd.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.hub.credentials import PendingAuth, Vault
+from flxd.hub.database import open_hub
+from flxd.net.http import HttpClient, open_session
+from flxd.net.ratelimit import Limiter
+from flxd.net.retry import RetryPolicy
 from flxd.operation import Operation
-from flxd.ratelimit import Limiter
-from flxd.retry import RetryPolicy
+from flxd.plugin.context import CheckContext, WebContext
+from flxd.runs.connections import build_runtime
+from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
 from flxd.store import Database
 
 pytestmark = pytest.mark.anyio

@@ -12,9 +12,9 @@ import pytest
 from bc_env import HOST
 from bc_orders import NAME, OrdersEnv, orders_env
 
-from flxd.explain import ExplainReport, explain_order
-from flxd.http import open_session
-from flxd.journal import RunOutcome
+from flxd.net.http import open_session
+from flxd.runs.explain import ExplainReport, explain_order
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 

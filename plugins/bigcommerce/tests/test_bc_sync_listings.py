@@ -14,9 +14,9 @@ from aiohttp import web
 from bc_env import HOST
 from bc_listings import IMPORT, NAME, SYNC, ListingsEnv, V, listings_env
 
-from flxd.daemon import Daemon, Selection
-from flxd.journal import RunOutcome
-from flxd.model import LinkState, ListingStatus, Presence, VariantUpdate
+from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.hub.model import LinkState, ListingStatus, Presence, VariantUpdate
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 

@@ -16,12 +16,12 @@ from flxd_bigcommerce.sandbox.orders.records import Shipment as RemoteShipment
 from flxd_bigcommerce.sandbox.orders.shipments import create_shipment
 from flxd_bigcommerce.sandbox.server import SAMPLE_SHOPPER
 
-from flxd import orders as hub_orders
-from flxd.journal import RunOutcome
-from flxd.model import Order, Shipment, ShipmentState
+from flxd.hub import orders as hub_orders
+from flxd.hub.model import Order, Shipment, ShipmentState
+from flxd.hub.orders import OrderBook
+from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.operation import Operation
-from flxd.orders import OrderBook
-from flxd.shipments import ShipmentRequest, record_request
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 SYNC = Operation.SYNC_ORDERS

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 
 import anyio
 
-from flxd.channel import ChannelBase, CheckReport, OrderExplanation
-from flxd.context import CheckContext, ConnectionServices, RunContext
 from flxd.errors import AuthError, ChannelError
 from flxd.operation import Operation
+from flxd.plugin.channel import ChannelBase, CheckReport, OrderExplanation
+from flxd.plugin.context import CheckContext, ConnectionServices, RunContext
 from flxd_bigcommerce import embedded, webhooks
 from flxd_bigcommerce.check import check_connection
 from flxd_bigcommerce.client import BigCommerceClient

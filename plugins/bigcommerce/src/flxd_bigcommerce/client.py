@@ -1,7 +1,7 @@
 """The BigCommerce API as flxd uses it: URLs per store, the token header, JSON in and out, and
 both paging styles as async iterators that hold one page at a time.
 
-Rate limiting, retries and timeouts are core's (flxd.http.HttpClient); this module only shapes
+Rate limiting, retries and timeouts are core's (flxd.net.http.HttpClient); this module only shapes
 requests and reads answers.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flxd.errors import PermanentError, TransientError
-from flxd.http import HttpClient, Response
+from flxd.net.http import HttpClient, Response
 from flxd_bigcommerce.policy import problem_details
 
 __all__ = ["API_BASE_URL", "BigCommerceClient", "Pagination", "V3Page", "Version"]

@@ -4,7 +4,7 @@ BigCommerce calls with `code`, `scope` and `context` once the merchant approved.
 The callback checks that an approval was started for that store (and the `state`, when the
 login service passes it back), exchanges the code at `{login_base_url}/oauth2/token`, refuses a
 grant that lacks scopes the enabled operations need, stores the token encrypted in the hub
-(flxd.credentials) and asks the daemon to reload so the connection resumes.
+(flxd.hub.credentials) and asks the daemon to reload so the connection resumes.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from flxd.config import ConnectionConfig
-from flxd.context import WebContext
-from flxd.credentials import ConnectionCredentials, PendingAuth, Vault
 from flxd.errors import ChannelError
-from flxd.journal import ConnectionHealth, Journal
+from flxd.hub.credentials import ConnectionCredentials, PendingAuth, Vault
+from flxd.plugin.context import WebContext
+from flxd.runs.journal import ConnectionHealth, Journal
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.scopes import missing_scopes, required_scopes
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flxd.config import OperationSettings
-from flxd.context import RunContext
+from flxd.plugin.context import RunContext
 
 if TYPE_CHECKING:
     from flxd_bigcommerce.channel import BigCommerceChannel

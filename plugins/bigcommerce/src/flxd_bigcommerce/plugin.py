@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from flxd.hookspecs import hookimpl
-from flxd.registry import ChannelType, Command, Registrar, WebRoute
+from flxd.plugin.hookspecs import hookimpl
+from flxd.plugin.registry import ChannelType, Command, Registrar, WebRoute
 from flxd_bigcommerce import oauth, webhooks
 from flxd_bigcommerce.channel import OPERATIONS, BigCommerceChannel
 from flxd_bigcommerce.config import BigCommerceSettings

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from flxd.errors import ChannelError, PermanentError, RateLimited
-from flxd.http import Response
-from flxd.ratelimit import QuotaReport
+from flxd.net.http import Response
+from flxd.net.ratelimit import QuotaReport
 from flxd_bigcommerce.errors import (
     ApiProblem,
     BadRequest,
@@ -45,7 +45,7 @@ def _int(headers: Mapping[str, str], name: str) -> int | None:
 
 
 class BigCommercePolicy:
-    """flxd.http.HttpPolicy for BigCommerce (headers are case-insensitive: aiohttp's are)."""
+    """flxd.net.http.HttpPolicy for BigCommerce (headers are case-insensitive: aiohttp's are)."""
 
     def quota(self, headers: Mapping[str, str]) -> QuotaReport | None:
         left = _int(headers, "X-Rate-Limit-Requests-Left")

@@ -19,10 +19,10 @@ import structlog
 from aiohttp import web
 
 from flxd.config import ConnectionConfig
-from flxd.context import WebContext
-from flxd.credentials import DEFAULT_KEY_ENV, Vault
 from flxd.errors import PermanentError
+from flxd.hub.credentials import DEFAULT_KEY_ENV, Vault
 from flxd.operation import Operation
+from flxd.plugin.context import WebContext
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from flxd.model import LinkState
+from flxd.hub.model import LinkState
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid, NotFound
 

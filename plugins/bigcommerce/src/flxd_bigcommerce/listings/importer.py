@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from anyio.abc import ObjectSendStream
 
-from flxd.context import HubWriter, RunContext
 from flxd.errors import RecordError
-from flxd.model import LinkState, ListingStatus
+from flxd.hub.model import LinkState, ListingStatus
+from flxd.plugin.context import HubWriter, RunContext
 from flxd_bigcommerce.config import ImportListingsSettings
 from flxd_bigcommerce.listings.matching import (
     HubView,

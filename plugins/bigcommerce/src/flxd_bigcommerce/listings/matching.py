@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from flxd.errors import RecordError
-from flxd.links import LIVE_STATES
-from flxd.model import Link, LinkState, Variant, VariantUpdate, sku_key
+from flxd.hub.links import LIVE_STATES
+from flxd.hub.model import Link, LinkState, Variant, VariantUpdate, sku_key
 from flxd_bigcommerce.config import ImportListingsSettings
 from flxd_bigcommerce.listings.products import Product, ProductItem
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from flxd.errors import RecordError
-from flxd.model import Listing, Variant, sku_key
+from flxd.hub.model import Listing, Variant, sku_key
 from flxd_bigcommerce.config import PublishListingsSettings
 
 __all__ = [

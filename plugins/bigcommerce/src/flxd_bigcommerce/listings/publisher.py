@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flxd.context import RunContext
 from flxd.errors import RecordError
-from flxd.model import Link, LinkState, Listing, sku_key
+from flxd.hub.model import Link, LinkState, Listing, sku_key
+from flxd.plugin.context import RunContext
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.config import PublishListingsSettings
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid

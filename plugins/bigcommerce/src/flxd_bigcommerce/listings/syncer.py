@@ -22,10 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flxd.context import HubWriter, RunContext
 from flxd.errors import RecordError
-from flxd.links import LIVE_STATES
-from flxd.model import Link, LinkState, Listing, ListingStatus, Presence
+from flxd.hub.links import LIVE_STATES
+from flxd.hub.model import Link, LinkState, Listing, ListingStatus, Presence
+from flxd.plugin.context import HubWriter, RunContext
 from flxd_bigcommerce.config import SyncListingsSettings
 from flxd_bigcommerce.listings.batches import (
     BATCH_SIZES,

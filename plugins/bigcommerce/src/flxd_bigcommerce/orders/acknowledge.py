@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flxd.context import HubWriter, RunContext
 from flxd.errors import PermanentError, TransientError
-from flxd.model import AckState
+from flxd.hub.model import AckState
+from flxd.plugin.context import HubWriter, RunContext
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.errors import Conflict, MissingScope, NotFound

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from flxd.context import RunContext
 from flxd.errors import FlxdError, RecordError
-from flxd.model import AckState, Order
+from flxd.hub.model import AckState, Order
+from flxd.plugin.context import RunContext
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.orders.acknowledge import (

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flxd.errors import RecordError
-from flxd.model import Address, Order, OrderLine
+from flxd.hub.model import Address, Order, OrderLine
 from flxd_bigcommerce.parse import money, objects, parse_date, text, whole
 from flxd_bigcommerce.statuses import STATUS_NAMES
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flxd.context import RunContext
+from flxd.plugin.context import RunContext
 
 __all__ = ["purge_personal_data"]
 

@@ -25,9 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flxd.context import RunContext
 from flxd.errors import PermanentError, TransientError
-from flxd.model import Order, Shipment, ShipmentState
+from flxd.hub.model import Order, Shipment, ShipmentState
+from flxd.plugin.context import RunContext
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import CarrierMapping, SyncOrdersSettings
 from flxd_bigcommerce.statuses import STATUS_NAMES

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
-from flxd.channel import ChannelBase, CheckReport
 from flxd.config import (
     ConnectionSettings,
     Duration,
@@ -17,9 +16,8 @@ from flxd.config import (
     RelativePath,
     pick_secret,
 )
-from flxd.context import CheckContext, ConnectionServices, RunContext
 from flxd.errors import AuthError, PermanentError, RecordError, TransientError
-from flxd.model import (
+from flxd.hub.model import (
     Address,
     Link,
     LinkState,
@@ -31,6 +29,8 @@ from flxd.model import (
     VariantUpdate,
 )
 from flxd.operation import Operation
+from flxd.plugin.channel import ChannelBase, CheckReport
+from flxd.plugin.context import CheckContext, ConnectionServices, RunContext
 from flxd_memory.remote import RemoteProduct, RemoteStore, RemoteVariant, get_store, money
 
 STATUSES = ("pending", "awaiting_payment", "awaiting_fulfillment", "shipped", "cancelled")

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 from flxd.config import OperationSettings
 from flxd.errors import ChannelError
-from flxd.hookspecs import hookimpl
-from flxd.http import Response
+from flxd.net.http import Response
+from flxd.net.ratelimit import QuotaReport
 from flxd.operation import Operation
-from flxd.ratelimit import QuotaReport
-from flxd.registry import ChannelType, Registrar
+from flxd.plugin.hookspecs import hookimpl
+from flxd.plugin.registry import ChannelType, Registrar
 from flxd_memory.channel import GetOrdersSettings, ImportSettings, MemoryChannel, MemorySettings
 
 

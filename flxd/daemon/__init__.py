@@ -1,0 +1,1 @@
+"""The daemon: lifecycle, scheduling, feeds, sink delivery, metrics, systemd notify."""

@@ -1,0 +1,1 @@
+"""Reading listing and shipment files (CSV / JSONL) into hub rows."""

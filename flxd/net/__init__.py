@@ -1,0 +1,1 @@
+"""Talking to stores: HTTP, the one retry policy, the one rate limiter."""

@@ -1,0 +1,215 @@
+"""HTTP for channels. Core owns the aiohttp session, timeouts, the limiter and retries; a channel
+only says how to read its API's responses (an HttpPolicy) and builds requests."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import aiohttp
+from multidict import CIMultiDictProxy
+
+from flxd import __version__
+from flxd.clock import Clock
+from flxd.errors import ChannelError, TransientError
+from flxd.net.ratelimit import Limiter, QuotaReport
+from flxd.net.retry import RetryPolicy, call_with_retry
+
+__all__ = ["ConnectionDropped", "HttpClient", "HttpPolicy", "Response", "open_session"]
+
+USER_AGENT = f"flxd/{__version__} (+https://github.com/flxd/flxd)"
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    method: str
+    url: str
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    data: Any = field(default=None)
+    """The decoded JSON body (None when the body is empty or not JSON)."""
+
+
+class HttpPolicy(Protocol):
+    """How a channel's API talks back. Pure functions of a response; no I/O."""
+
+    def quota(self, headers: Mapping[str, str]) -> QuotaReport | None:
+        """The rate-limit state the response headers report, if any."""
+        ...
+
+    def classify(self, response: Response) -> ChannelError | None:
+        """None for success; otherwise the error this response means (RateLimited for a 429,
+        AuthError for 401/403, TransientError for 5xx, PermanentError, …)."""
+        ...
+
+
+class ConnectionDropped(aiohttp.ClientConnectionError):
+    """The server closed the connection without an answer (see `_no_hidden_retry`)."""
+
+
+async def _no_hidden_retry(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """aiohttp silently sends an idempotent request a second time when the server drops the
+    connection. Retries are flxd's to make (bounded, logged, paced by the limiter), so the drop
+    goes up as an error aiohttp does not retry, and flxd's policy decides."""
+    try:
+        return await handler(request)
+    except aiohttp.ClientConnectorError:
+        raise  # never reached the server; aiohttp does not retry these either
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+        raise ConnectionDropped(str(exc) or type(exc).__name__) from exc
+
+
+@asynccontextmanager
+async def open_session(*, limit: int = 100) -> AsyncIterator[aiohttp.ClientSession]:
+    """The process's one HTTP session (connection pooling across every connection)."""
+    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0, ttl_dns_cache=300)
+    async with aiohttp.ClientSession(
+        connector=connector,
+        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        raise_for_status=False,
+        auto_decompress=True,
+        middlewares=(_no_hidden_retry,),
+    ) as session:
+        yield session
+
+
+class HttpClient:
+    """One connection's HTTP: rate-limited by its limiter, retried by the one policy."""
+
+    def __init__(
+        self,
+        *,
+        session: aiohttp.ClientSession,
+        limiter: Limiter,
+        policy: HttpPolicy,
+        clock: Clock,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._session = session
+        self.limiter = limiter
+        self._policy = policy
+        self._clock = clock
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._retry = retry or RetryPolicy()
+        self._headers = dict(headers or {})
+        self._rng = rng or random.Random()
+
+    def with_headers(self, headers: Mapping[str, str]) -> HttpClient:
+        """The same client (same limiter) sending extra headers, e.g. credentials."""
+        clone = HttpClient(
+            session=self._session,
+            limiter=self.limiter,
+            policy=self._policy,
+            clock=self._clock,
+            timeout=self._timeout.total or 30.0,
+            retry=self._retry,
+            headers={**self._headers, **headers},
+            rng=self._rng,
+        )
+        return clone
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        """Send a request; returns the successful response or raises the classified error.
+
+        `idempotent` defaults by method (POST and PATCH are not): a request that is not is never
+        re-sent after it may have reached the server.
+        """
+        method = method.upper()
+        safe = method in _IDEMPOTENT if idempotent is None else idempotent
+        merged = {**self._headers, **(headers or {})}
+
+        async def attempt() -> Response:
+            return await self._send(method, url, params, json_body, form, merged)
+
+        return await call_with_retry(
+            attempt,
+            policy=self._retry,
+            clock=self._clock,
+            limiter=self.limiter,
+            rng=self._rng,
+            idempotent=safe,
+            what=f"{method} {_path(url)}",
+        )
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        json_body: Any,
+        form: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+    ) -> Response:
+        async with self.limiter.slot() as ticket:
+            try:
+                async with self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json_body,
+                    data=form,
+                    headers=headers,
+                    timeout=self._timeout,
+                ) as raw:
+                    body = await raw.read()
+                    status, response_headers = raw.status, raw.headers
+            except TimeoutError:
+                raise TransientError(f"{method} {_path(url)} timed out", kind="timeout") from None
+            except aiohttp.ClientConnectorError as exc:
+                raise TransientError(
+                    f"cannot connect for {method} {_path(url)}: {exc.os_error}",
+                    sent=False,
+                    kind="connect",
+                ) from None
+            except (
+                aiohttp.ClientPayloadError,
+                aiohttp.ServerDisconnectedError,
+                aiohttp.ClientOSError,
+                ConnectionDropped,
+            ) as exc:
+                raise TransientError(
+                    f"{method} {_path(url)}: connection dropped ({exc})", kind="dropped"
+                ) from None
+            self.limiter.observe(ticket, self._policy.quota(response_headers))
+        response = Response(method, url, status, response_headers, body)
+        error = self._policy.classify(response)
+        if error is not None:
+            raise error
+        if body and "json" in response_headers.get("Content-Type", ""):
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise TransientError(
+                    f"{method} {_path(url)}: invalid JSON in a {status} response "
+                    f"({len(body)} bytes, truncated?)",
+                    kind="invalid_json",
+                ) from None
+            response = Response(method, url, status, response_headers, body, data)
+        return response
+
+
+def _path(url: str) -> str:
+    """The URL without scheme and host, for log lines (query strings may carry filters only)."""
+    rest = url.split("://", 1)[-1]
+    return "/" + rest.split("/", 1)[1] if "/" in rest else url

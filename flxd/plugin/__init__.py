@@ -1,0 +1,1 @@
+"""The contract between flxd and its plugins: hooks, registry, channel, contexts."""

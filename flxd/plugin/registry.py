@@ -1,0 +1,195 @@
+"""What plugins register: channel types, sources, sinks and CLI commands.
+
+Each hook receives a `Registrar`; it checks what it is given, so a plugin that registers the wrong
+thing or a name already taken fails at start-up with the plugin's name in the message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+from flxd.config.models import ConnectionSettings, OperationSettings, TypedSettings
+from flxd.errors import PluginError
+from flxd.operation import Operation
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from flxd.config import ConnectionConfig
+    from flxd.hub.outbox import Event
+    from flxd.net.http import HttpPolicy
+    from flxd.plugin.channel import Channel
+    from flxd.plugin.context import ConnectionServices, SinkServices, SourceServices, WebContext
+
+__all__ = [
+    "ChannelType",
+    "Command",
+    "Registrar",
+    "Registration",
+    "Sink",
+    "SinkType",
+    "Source",
+    "SourceType",
+    "WebRoute",
+]
+
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelType:
+    """A kind of sales channel (`channel = "<name>"` in a connection table)."""
+
+    name: str
+    description: str
+    connection_settings: type[ConnectionSettings]
+    operation_settings: Mapping[Operation, type[OperationSettings]]
+    """The operations this channel implements, each with its settings model."""
+    create: Callable[[Any, ConnectionServices], Channel]
+    """Build the Channel for one connection from its validated settings."""
+    http_policy: HttpPolicy
+    """How to read this channel's responses: rate-limit headers and error classification."""
+    authorize: Callable[[ConnectionConfig, str, str], str | None] | None = None
+    """For channels connected by OAuth: (connection, state, admin base URL) -> the URL the
+    merchant opens to approve, or None when this connection does not use OAuth."""
+
+
+class Sink(Protocol):
+    """Consumes hub events (order imported, shipment recorded), at least once, in order."""
+
+    async def deliver(self, events: list[Event]) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SinkType:
+    """A kind of event consumer (`[sinks.NAME] type = "<name>"`)."""
+
+    name: str
+    description: str
+    settings: type[TypedSettings]
+    create: Callable[[Any, SinkServices], Sink]
+
+
+class Source(Protocol):
+    """Feeds the hub catalog from outside (a supplier file, another system)."""
+
+    async def run(self, services: SourceServices) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceType:
+    """A kind of catalog feed (`[feeds.NAME] type = "<name>"`)."""
+
+    name: str
+    description: str
+    settings: type[TypedSettings]
+    create: Callable[[Any], Source]
+
+
+WebHandler = Callable[["web.Request", "WebContext"], Awaitable["web.StreamResponse"]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebRoute:
+    """An endpoint on the admin server contributed by a plugin (OAuth callbacks, webhooks).
+
+    `public` routes skip the admin bearer token because they carry their own check (an OAuth
+    `state`, a webhook secret header); the handler must make that check.
+    """
+
+    name: str
+    method: str
+    path: str
+    handler: WebHandler
+    public: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    """A `flxd <name>` subcommand contributed by a plugin."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], Awaitable[int]]
+
+
+T = TypeVar("T", ChannelType, SinkType, SourceType, Command, WebRoute)
+
+
+@dataclass(frozen=True, slots=True)
+class Registration(Generic[T]):
+    plugin: str
+    item: T
+
+
+@dataclass(slots=True)
+class Registrar(Generic[T]):
+    """The `register` callable handed to a hook; remembers which plugin registered what."""
+
+    kind: type[T]
+    reserved: frozenset[str] = frozenset()
+    _items: dict[str, Registration[T]] = field(default_factory=dict)
+    _plugin: str = "?"
+
+    def bind(self, plugin: str) -> Registrar[T]:
+        self._plugin = plugin
+        return self
+
+    def __call__(self, item: T) -> None:
+        what = self.kind.__name__
+        if not isinstance(item, self.kind):
+            raise PluginError(
+                f"plugin {self._plugin!r} registered {type(item).__name__} where a {what} belongs"
+            )
+        if not _NAME.match(item.name):
+            raise PluginError(
+                f"plugin {self._plugin!r} registered a {what} with a bad name {item.name!r}"
+            )
+        if item.name in self.reserved:
+            raise PluginError(
+                f"plugin {self._plugin!r}: {what} name {item.name!r} is reserved by flxd"
+            )
+        taken = self._items.get(item.name)
+        if taken is not None:
+            raise PluginError(
+                f"plugin {self._plugin!r} registered {what} {item.name!r}, "
+                f"already registered by plugin {taken.plugin!r}"
+            )
+        _check_item(item, self._plugin)
+        self._items[item.name] = Registration(self._plugin, item)
+
+    def get(self, name: str) -> T | None:
+        found = self._items.get(name)
+        return found.item if found is not None else None
+
+    def names(self) -> list[str]:
+        return sorted(self._items)
+
+    def __iter__(self) -> Iterator[Registration[T]]:
+        return iter(self._items.values())
+
+
+def _check_item(item: object, plugin: str) -> None:
+    if isinstance(item, ChannelType):
+        if not issubclass(item.connection_settings, ConnectionSettings):
+            raise PluginError(
+                f"plugin {plugin!r}: channel {item.name!r} connection_settings must subclass "
+                "flxd.config.ConnectionSettings"
+            )
+        for op, model in item.operation_settings.items():
+            if not isinstance(op, Operation) or not issubclass(model, OperationSettings):
+                raise PluginError(
+                    f"plugin {plugin!r}: channel {item.name!r} operation_settings must map "
+                    "Operation to an OperationSettings subclass"
+                )
+    elif isinstance(item, SinkType | SourceType) and not issubclass(item.settings, TypedSettings):
+        raise PluginError(
+            f"plugin {plugin!r}: {item.name!r} settings must subclass flxd.config.TypedSettings"
+        )

@@ -1,0 +1,1 @@
+"""Running operations: the runner, connection runtimes, run records."""

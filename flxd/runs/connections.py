@@ -1,0 +1,117 @@
+"""A configured connection brought to life: its limiter, HTTP client and Channel object."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import anyio
+import structlog
+
+from flxd.clock import Clock
+from flxd.config import ConnectionConfig
+from flxd.errors import PluginError
+from flxd.hub.credentials import ConnectionCredentials, Vault
+from flxd.net.http import HttpClient
+from flxd.net.ratelimit import Limiter
+from flxd.plugin.channel import Channel
+from flxd.plugin.context import ConnectionServices
+from flxd.plugin.registry import ChannelType
+from flxd.store import Database
+
+__all__ = ["ConnectionRuntime", "build_runtime", "credentials_fingerprint"]
+
+
+@dataclass(slots=True, kw_only=True)
+class ConnectionRuntime:
+    config: ConnectionConfig
+    channel_type: ChannelType
+    channel: Channel
+    http: HttpClient
+    limiter: Limiter
+    fingerprint: str
+    active_runs: int = 0
+    _idle: anyio.Event = field(default_factory=anyio.Event)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @contextmanager
+    def in_use(self) -> Iterator[None]:
+        """Held by a run for its whole duration, so a reload closes the channel only after."""
+        self.active_runs += 1
+        try:
+            yield
+        finally:
+            self.active_runs -= 1
+            if self.active_runs == 0:
+                self._idle.set()
+                self._idle = anyio.Event()
+
+    async def wait_idle(self) -> None:
+        if self.active_runs:
+            await self._idle.wait()
+
+
+def credentials_fingerprint(config: ConnectionConfig) -> str:
+    """A digest of the connection's secrets: tells whether credentials changed, reveals nothing."""
+    digest = hashlib.sha256(config.channel.encode())
+    for secret in config.settings.secrets():
+        digest.update(b"\0" + secret.get_secret_value().encode())
+    return digest.hexdigest()[:16]
+
+
+def build_runtime(
+    config: ConnectionConfig,
+    channel_type: ChannelType,
+    *,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    state_dir: Path,
+    limiter: Limiter | None = None,
+    db: Database | None = None,
+    vault: Vault | None = None,
+) -> ConnectionRuntime:
+    """Build a connection's runtime; pass the old limiter on reload so quota knowledge survives."""
+    if limiter is None or limiter.max_concurrency != config.settings.max_concurrency:
+        limiter = Limiter(clock, max_concurrency=config.settings.max_concurrency)
+    http = HttpClient(
+        session=session,
+        limiter=limiter,
+        policy=channel_type.http_policy,
+        clock=clock,
+        timeout=config.settings.request_timeout,
+    )
+    services = ConnectionServices(
+        name=config.name,
+        http=http,
+        clock=clock,
+        log=structlog.get_logger("flxd.plugin.channel").bind(connection=config.name),
+        state_dir=state_dir,
+        credentials=ConnectionCredentials(config.name, db, vault),
+    )
+    try:
+        channel = channel_type.create(config.settings, services)
+    except Exception as exc:
+        raise PluginError(
+            f"channel {channel_type.name!r} failed to set up connection {config.name!r}: {exc!r}"
+        ) from exc
+    missing = set(config.enabled_operations()) - set(channel.operations)
+    if missing:
+        raise PluginError(
+            f"channel {channel_type.name!r} declares settings for {sorted(missing)} but its "
+            "Channel does not implement them"
+        )
+    return ConnectionRuntime(
+        config=config,
+        channel_type=channel_type,
+        channel=channel,
+        http=http,
+        limiter=limiter,
+        fingerprint=credentials_fingerprint(config),
+    )

@@ -1,0 +1,98 @@
+"""The scheduler decides when: one job per enabled operation, spread out, coalescing ticks."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+import anyio
+import pytest
+
+from flxd.config import parse_config
+from flxd.daemon.scheduler import Job, Scheduler, plan_jobs
+from flxd.operation import Operation
+from flxd.plugin.manager import load_plugins
+from flxd.runs.runner import RunKey
+from flxd.testing import FakeClock
+
+pytestmark = pytest.mark.anyio
+
+CONFIG = """
+[daemon]
+jitter = 0.2
+[connections.a]
+channel = "memory"
+token_env = "T"
+[connections.a.get_orders]
+enabled = true
+interval = "5m"
+[connections.a.sync_orders]
+enabled = true
+interval = 60
+[connections.a.import_listings]
+interval = 60
+[connections.off]
+channel = "memory"
+token_env = "T"
+enabled = false
+[connections.off.get_orders]
+enabled = true
+"""
+
+
+def test_one_job_per_enabled_operation_of_enabled_connections() -> None:
+    config = parse_config(CONFIG, registries=load_plugins(), environ={"T": "x"}, base_dir=Path("/"))
+    assert plan_jobs(config) == [
+        Job(RunKey("a", Operation.GET_ORDERS), 300.0, 60.0),
+        Job(RunKey("a", Operation.SYNC_ORDERS), 60.0, 12.0),
+    ]
+
+
+class RecordingRunner:
+    def __init__(self) -> None:
+        self.requests: list[tuple[RunKey, str]] = []
+        self.asked = anyio.Event()
+
+    def request(self, key: RunKey, *, trigger: str, full: bool = False) -> None:
+        self.requests.append((key, trigger))
+        self.asked.set()
+
+
+async def test_jobs_fire_soon_after_start_then_at_their_interval() -> None:
+    clock = FakeClock(start=FakeClock().now().replace(year=2100))  # never due during the test
+    runner = RecordingRunner()
+    scheduler = Scheduler(runner, clock, rng=random.Random(7))  # type: ignore[arg-type]
+    key = RunKey("a", Operation.GET_ORDERS)
+    scheduler.start([Job(key, 300.0, 0.0)])
+    try:
+        first = scheduler.next_run(key)
+        assert first is not None
+        assert clock.now() <= first <= clock.now() + timedelta(seconds=5)
+        # Replacing with the same job keeps its timing; a changed interval reschedules it.
+        scheduler.replace([Job(key, 300.0, 0.0)])
+        assert scheduler.next_run(key) == first
+        scheduler.replace([Job(key, 60.0, 0.0)])
+        assert scheduler.next_run(key) is not None
+        scheduler.replace([])
+        assert scheduler.next_run(key) is None
+        # A tick only asks the runner; the runner decides (and coalesces).
+        await scheduler._tick(key)
+        assert runner.requests == [(key, "schedule")]
+    finally:
+        scheduler.shutdown()
+
+
+async def test_a_due_job_reaches_the_runner() -> None:
+    clock = FakeClock()
+    runner = RecordingRunner()
+    scheduler = Scheduler(runner, clock, rng=random.Random(1))  # type: ignore[arg-type]
+    key = RunKey("a", Operation.SYNC_ORDERS)
+    # The fake clock's "now" is in the past for APScheduler, so the first fire is immediate.
+    scheduler.start([Job(key, 3600.0, 0.0)])
+    try:
+        with anyio.fail_after(10):
+            await runner.asked.wait()
+    finally:
+        scheduler.shutdown()
+    assert runner.requests[0] == (key, "schedule")
