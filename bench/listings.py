@@ -39,7 +39,8 @@ from sandbox import STORE, sandbox_process  # bench/sandbox.py
 
 from flxd.clock import SystemClock
 from flxd.config import Config, parse_config
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
 from flxd.hub.catalog import Catalog
 from flxd.hub.database import open_hub
 from flxd.hub.links import LIVE_STATES, Links

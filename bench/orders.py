@@ -137,7 +137,8 @@ async def api_requests(session: aiohttp.ClientSession, base_url: str) -> dict[st
 async def throughput(
     config: Any, base_url: str, orders: int, profile: Path | None = None
 ) -> tuple[float, float]:
-    from flxd.daemon.lifecycle import Daemon, Selection
+    from flxd.daemon.lifecycle import Daemon
+    from flxd.daemon.selection import Selection
     from flxd.operation import Operation
     from flxd.plugin.manager import load_plugins
 

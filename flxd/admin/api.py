@@ -20,7 +20,8 @@ from flxd.hub.orders import OrderBook, ShipmentRejected
 from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.operation import Operation
 from flxd.runs.journal import ConnectionHealth
-from flxd.runs.runner import RunKey, Runner
+from flxd.runs.runner import Runner
+from flxd.runs.summary import RunKey
 
 __all__ = ["record_shipment", "run_refusal", "start_run", "status"]
 

@@ -25,7 +25,7 @@ from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.operation import Operation
 from flxd.plugin.context import WebContext
 from flxd.plugin.registry import Registration, WebRoute
-from flxd.runs.runner import RunKey
+from flxd.runs.summary import RunKey
 
 __all__ = ["PlainHttpPolicy", "mount_plugin_routes", "web_context_factory"]
 

@@ -12,11 +12,11 @@ from pydantic import SecretStr
 
 from flxd.clock import Clock
 from flxd.cluster.leases import LeaseManager
-from flxd.commands.output import to_jsonable
 from flxd.config import Config
 from flxd.daemon.delivery import Delivery
 from flxd.daemon.metrics import Metrics
 from flxd.daemon.scheduler import Scheduler
+from flxd.hub.jsonable import to_jsonable
 from flxd.runs.runner import Runner
 from flxd.store import Database
 

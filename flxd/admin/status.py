@@ -11,7 +11,7 @@ from flxd.admin.state import AdminState
 from flxd.cluster.leasebook import LeaseTable, NodeRow, lease_table
 from flxd.operation import RUN_ORDER
 from flxd.runs.journal import ConnectionHealth, Journal, RunRecord
-from flxd.runs.runner import RunKey
+from flxd.runs.summary import RunKey
 
 __all__ = ["ConnectionView", "OperationView", "QuotaView", "StatusView", "gather_status"]
 

@@ -28,10 +28,9 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 import anyio
 import structlog
@@ -39,11 +38,11 @@ from anyio.abc import TaskGroup, TaskStatus
 
 from flxd.clock import Clock
 from flxd.cluster.fencing import Fence, Tenure, TenureState
+from flxd.cluster.held import HeldLeases, LeaseStats
 from flxd.cluster.leasebook import LeaseBook
-from flxd.errors import FencedError
 from flxd.store import Database, Tx
 
-__all__ = ["OUTBOX", "LeaseManager", "LeaseStats"]
+__all__ = ["OUTBOX", "LeaseListener", "LeaseManager", "LeaseStats"]
 
 log = structlog.get_logger("flxd.cluster.leases")
 
@@ -51,24 +50,34 @@ OUTBOX = "~outbox"
 """The duty of delivering hub events to sinks ('~' cannot start a connection's name)."""
 
 
-@dataclass(slots=True)
-class LeaseStats:
-    """This node's account, read by the metrics at scrape time."""
+class LeaseListener(Protocol):
+    """What happens to runs when leases come and go (the daemon wires its runner here)."""
 
-    claimed: int = 0
-    lost: int = 0
-    released: int = 0
-    refused: Counter[tuple[str, str]] = field(default_factory=Counter)
-    """(connection, where: database | channel) -> writes refused because the lease was lost."""
-    live_nodes: int = 0
+    def lease_lost(self, connection: str, why: str) -> None:
+        """The lease is gone: cancel the connection's runs now."""
+
+    def lease_claimed(self, name: str) -> None:
+        """A lease (or a duty) came to this node."""
+
+    async def hand_over(self, connection: str) -> None:
+        """Stop starting runs of the connection and wait for its running ones to finish."""
+
+    def busy(self, connection: str) -> bool:
+        """Whether a run of the connection is under way (idle ones are handed over first)."""
 
 
-def _ignore(*_: object) -> None:
-    return None
+class _NoListener:
+    def lease_lost(self, connection: str, why: str) -> None:
+        return None
 
+    def lease_claimed(self, name: str) -> None:
+        return None
 
-async def _nothing_to_drain(connection: str) -> None:
-    return None
+    async def hand_over(self, connection: str) -> None:
+        return None
+
+    def busy(self, connection: str) -> bool:
+        return False
 
 
 class LeaseManager:
@@ -77,7 +86,14 @@ class LeaseManager:
     got, and never count as a node in anyone's fair share."""
 
     def __init__(
-        self, db: Database, clock: Clock, *, node: str, period: float, balance: bool = True
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        node: str,
+        period: float,
+        balance: bool = True,
+        listener: LeaseListener | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -89,7 +105,6 @@ class LeaseManager:
         self._wanted: tuple[str, ...] = ()
         self._duties: tuple[str, ...] = (OUTBOX,) if balance else ()
         self._rows: frozenset[str] = frozenset()
-        self._held: dict[str, Tenure] = {}
         self._lock = anyio.Lock()
         self._beat_now = anyio.Event()
         self._changed = anyio.Event()
@@ -100,13 +115,8 @@ class LeaseManager:
         self._registered = False
         self._twin = False
         self.stats = LeaseStats()
-        # Set by the daemon: what happens to runs when leases come and go.
-        self.on_lost: Callable[[str, str], None] = _ignore
-        """(connection, why): cancel its runs now."""
-        self.on_claimed: Callable[[str], None] = _ignore
-        self.drain: Callable[[str], Awaitable[None]] = _nothing_to_drain
-        """Stop starting runs of the connection and wait for its running ones to finish."""
-        self.busy: Callable[[str], bool] = lambda connection: False
+        self._listener: LeaseListener = listener or _NoListener()
+        self._held = HeldLeases(clock, node=node, period_ms=self._period_ms, stats=self.stats)
 
     # ---- what the runner and the channels ask ----------------------------------------------
 
@@ -114,48 +124,22 @@ class LeaseManager:
         """The connections to share out (the enabled ones of the config); on start and reload."""
         self._wanted = tuple(sorted(set(connections)))
 
+    @property
+    def view(self) -> HeldLeases:
+        """What this node holds, as it sees it (what runs and requests ask)."""
+        return self._held
+
     def holds(self, name: str) -> bool:
-        """Whether runs (or a duty) may start here now."""
-        tenure = self._held.get(name)
-        return (
-            tenure is not None
-            and tenure.state is TenureState.HELD
-            and not tenure.shedding
-            and self.clock.monotonic() < tenure.deadline
-        )
+        return self._held.holds(name)
 
     def held(self) -> list[str]:
-        return sorted(name for name in self._held if not name.startswith("~"))
+        return self._held.held()
 
     def fence(self, connection: str) -> Fence | None:
-        """The fence a run starting now carries, or None when this node must not run it."""
-        tenure = self._held.get(connection)
-        if tenure is None or not self.holds(connection):
-            return None
-        return Fence(
-            connection=connection,
-            node=self.node,
-            epoch=tenure.epoch,
-            tenure=tenure,
-            clock=self.clock,
-            margin_ms=self._period_ms // 4,
-            refused=self._refused,
-        )
+        return self._held.fence(connection)
 
     def admit(self, connection: str) -> None:
-        """The connection's limiter asks this when a request gets its turn, just before it is
-        sent: FencedError unless this node surely holds the lease right now."""
-        tenure = self._held.get(connection)
-        if tenure is None:
-            why = "this node does not hold the lease"
-        elif tenure.state is not TenureState.HELD:
-            why = f"the lease is {tenure.state.value}"
-        elif self.clock.monotonic() >= tenure.deadline:
-            why = "the lease was not renewed in time"
-        else:
-            return
-        self._count_refusal(connection, None if tenure is None else tenure.epoch, "channel", why)
-        raise FencedError(f"{connection}: {why}")
+        self._held.admit(connection)
 
     # ---- the heartbeat -----------------------------------------------------------------------
 
@@ -191,7 +175,7 @@ class LeaseManager:
         """One heartbeat: renew, then (balancing) claim up to the fair share or shed extras."""
         async with self._lock:
             sent, claimed_at = self.clock.monotonic(), self.clock.now()
-            mine = {n: t for n, t in self._held.items() if t.state is not TenureState.LOST}
+            mine = {t.connection: t for t in self._held if t.state is not TenureState.LOST}
             async with self.db.transaction() as tx:
                 book = self._book(tx)
                 now = await book.now()
@@ -224,7 +208,7 @@ class LeaseManager:
                 else:
                     self._lose(name, "another node holds it now")
             for name, (epoch, previous) in claimed.items():
-                self._held[name] = Tenure(name, epoch, sent + self.period)
+                self._held.put(Tenure(name, epoch, sent + self.period))
                 self.stats.claimed += 1
                 log.info("lease claimed", connection=name, epoch=epoch, previous_owner=previous)
             shed = self._extras(target) if self._balance else []
@@ -238,7 +222,7 @@ class LeaseManager:
         if moved:
             await self._abandon_runs(moved, claimed_at)
         for name in claimed:
-            self.on_claimed(name)
+            self._listener.lease_claimed(name)
         for tenure in shed:
             if self._tg is not None:
                 self._tg.start_soon(self._shed, tenure)
@@ -260,7 +244,7 @@ class LeaseManager:
                 holders = await book.holders([n for n in wanted if n not in claimed])
             self._rows |= added
             for name, (epoch, previous) in claimed.items():
-                self._held[name] = Tenure(name, epoch, sent + self.period)
+                self._held.put(Tenure(name, epoch, sent + self.period))
                 self.stats.claimed += 1
                 log.info("lease claimed", connection=name, epoch=epoch, previous_owner=previous)
             self._changed.set()
@@ -271,7 +255,7 @@ class LeaseManager:
     async def release_all(self) -> None:
         """Clean shutdown: hand every lease back (and leave the fair share) at once."""
         with anyio.CancelScope(shield=True), anyio.move_on_after(10):
-            held = [t for t in self._held.values() if t.state is not TenureState.LOST]
+            held = [t for t in self._held if t.state is not TenureState.LOST]
             await self._release(held)
             if self._balance:
                 try:
@@ -322,7 +306,7 @@ class LeaseManager:
             # Released or not (then it simply expires), this node no longer uses them.
             for tenure in tenures:
                 if self._held.get(tenure.connection) is tenure:
-                    del self._held[tenure.connection]
+                    self._held.pop(tenure.connection)
                     tenure.state = TenureState.LOST
                     self.stats.released += 1
                     log.info("lease released", connection=tenure.connection, epoch=tenure.epoch)
@@ -333,22 +317,25 @@ class LeaseManager:
         over; returns them."""
         wanted = set(self._wanted)
         active = [
-            n
-            for n, t in self._held.items()
-            if t.state is TenureState.HELD and not t.shedding and not n.startswith("~")
+            t.connection
+            for t in self._held
+            if t.state is TenureState.HELD and not t.shedding and not t.connection.startswith("~")
         ]
         extras = [n for n in active if n not in wanted]  # removed from the config
-        kept = sorted((n for n in active if n in wanted), key=lambda n: (self.busy(n), n))
+        kept = sorted((n for n in active if n in wanted), key=lambda n: (self._listener.busy(n), n))
         extras += kept[: max(0, len(kept) - target)]  # idle ones first: they move at once
+        shed = []
         for name in extras:
-            tenure = self._held[name]
+            tenure = self._held.get(name)
+            assert tenure is not None
             tenure.shedding = True
+            shed.append(tenure)
             log.info("handing a lease over for balance", connection=name, epoch=tenure.epoch)
-        return [self._held[name] for name in extras]
+        return shed
 
     async def _shed(self, tenure: Tenure) -> None:
         try:
-            await self.drain(tenure.connection)
+            await self._listener.hand_over(tenure.connection)
         finally:
             with anyio.CancelScope(shield=True):
                 async with self._lock:
@@ -358,13 +345,13 @@ class LeaseManager:
                         await self._release([tenure])
 
     def _lose(self, name: str, why: str) -> None:
-        tenure = self._held.pop(name, None)
+        tenure = self._held.pop(name)
         if tenure is None:
             return
         tenure.state = TenureState.LOST
         self.stats.lost += 1
         log.warning("lease lost", connection=name, epoch=tenure.epoch, reason=why)
-        self.on_lost(name, why)
+        self._listener.lease_lost(name, why)
 
     async def _watch(self) -> None:
         while True:
@@ -379,7 +366,7 @@ class LeaseManager:
         now = self.clock.monotonic()
         soonest = self.interval
         lapsed = False
-        for tenure in list(self._held.values()):
+        for tenure in self._held:
             if tenure.state is TenureState.HELD:
                 if now < tenure.deadline:
                     soonest = min(soonest, tenure.deadline - now)
@@ -399,16 +386,3 @@ class LeaseManager:
         if lapsed:
             self._beat_now.set()
         return max(soonest, 0.01)
-
-    def _refused(self, fence: Fence, where: str, why: str) -> None:
-        self._count_refusal(fence.connection, fence.epoch, where, why)
-
-    def _count_refusal(self, connection: str, epoch: int | None, where: str, why: str) -> None:
-        self.stats.refused[(connection, where)] += 1
-        log.warning(
-            "write refused: this node no longer holds the lease",
-            connection=connection,
-            epoch=epoch,
-            where=where,
-            reason=why,
-        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol, TextIO, cast
+from typing import TextIO, cast
 
 from rich.console import Console
 from rich.file_proxy import FileProxy
@@ -23,20 +23,9 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from flxd.runs.runner import RunKey, RunSummary
+from flxd.runs.summary import RunKey, RunProgress, RunSummary
 
 __all__ = ["PlainRunProgress", "RichRunProgress", "RunProgress", "run_progress"]
-
-
-class RunProgress(Protocol):
-    """Told about each run of `run --once` as it starts and ends."""
-
-    log_stream: TextIO
-    """Where log lines go while progress is shown (so they do not tear the display)."""
-
-    def started(self, key: RunKey) -> None: ...
-
-    def finished(self, summary: RunSummary) -> None: ...
 
 
 def _describe(summary: RunSummary) -> str:

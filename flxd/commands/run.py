@@ -5,15 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
+from flxd.admin.attach import serve_admin
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
 from flxd.commands.progress import run_progress
 from flxd.config.models import split_listen
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
 from flxd.errors import UsageError
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
-from flxd.runs.runner import RunSummary
+from flxd.runs.summary import RunSummary
 
 __all__ = ["add_parsers"]
 
@@ -64,7 +66,13 @@ async def cmd_run(env: CommandEnv) -> int:
             except ValueError as exc:
                 raise UsageError(f"--admin-listen: {exc}") from None
         env.setup_logging(stream=sys.stdout)  # under systemd, stdout goes to the journal
-        daemon = Daemon(env.config, env.host, redactor=env.redactor, admin_listen=args.admin_listen)
+        daemon = Daemon(
+            env.config,
+            env.host,
+            redactor=env.redactor,
+            admin_listen=args.admin_listen,
+            attachments=[serve_admin],
+        )
         return await daemon.serve()
     if args.admin_listen is not None:
         raise UsageError("--admin-listen is for the daemon; `run --once` serves no admin server")

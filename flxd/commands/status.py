@@ -11,6 +11,7 @@ from flxd.cluster.leasebook import LeaseTable, lease_table
 from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
+from flxd.hub.cursors import Cursors
 from flxd.operation import RUN_ORDER, Operation
 from flxd.runs.journal import ConnectionHealth, Journal
 
@@ -40,7 +41,7 @@ async def cmd_status(env: CommandEnv) -> int:
         journal = Journal(tx, SystemClock().now())
         health = await journal.health()
         last = await journal.last_runs()
-        cursors = await journal.cursors()
+        cursors = await Cursors(tx, SystemClock().now()).every()
         # Several nodes on one PostgreSQL database: who holds which connection right now.
         leases = (
             await lease_table(tx, config.daemon.lease_period)

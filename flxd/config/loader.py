@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -23,9 +23,6 @@ from flxd.config.models import (
 )
 from flxd.errors import ConfigError, ConfigProblem
 from flxd.operation import RUN_ORDER, Operation
-
-if TYPE_CHECKING:
-    from flxd.plugin.registry import ChannelType, Registrar, SinkType, SourceType
 
 __all__ = [
     "Config",
@@ -94,17 +91,44 @@ class Config:
         return [v for v in values if v]
 
 
+class ChannelTableType(Protocol):
+    """What validates a `[connections.NAME]` table: a registered channel type."""
+
+    @property
+    def connection_settings(self) -> type[ConnectionSettings]: ...
+
+    @property
+    def operation_settings(self) -> Mapping[Operation, type[OperationSettings]]: ...
+
+
+class TypedTableType(Protocol):
+    """What validates a `[sinks.NAME]` or `[feeds.NAME]` table: a registered sink or feed type."""
+
+    @property
+    def settings(self) -> type[TypedSettings]: ...
+
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class TableTypes(Protocol[T_co]):
+    def get(self, name: str) -> T_co | None: ...
+
+    def names(self) -> list[str]: ...
+
+
 class Registries(Protocol):
-    """What the loader needs from the plugin host: the registered table types."""
+    """What the loader needs from the plugin host: the registered table types. The config
+    layer knows no plugin: the registry drives validation through this."""
 
     @property
-    def channels(self) -> Registrar[ChannelType]: ...
+    def channels(self) -> TableTypes[ChannelTableType]: ...
 
     @property
-    def sinks(self) -> Registrar[SinkType]: ...
+    def sinks(self) -> TableTypes[TypedTableType]: ...
 
     @property
-    def sources(self) -> Registrar[SourceType]: ...
+    def sources(self) -> TableTypes[TypedTableType]: ...
 
 
 def find_config(explicit: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
@@ -243,7 +267,7 @@ def _connection(
 
 
 def _typed_tables(
-    v: _Validator, raw: dict[str, Any], section: str, registry: Registrar[Any]
+    v: _Validator, raw: dict[str, Any], section: str, registry: TableTypes[TypedTableType]
 ) -> Iterable[tuple[str, TypedTable]]:
     for name, table in v.tables(raw, section):
         kind = table.pop("type", None)

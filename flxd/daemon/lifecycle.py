@@ -1,24 +1,26 @@
 """The daemon's lifecycle: start the hub, connections, scheduler and sinks; reload on SIGHUP;
-on SIGTERM/SIGINT stop starting runs, let running ones finish their page, commit, exit 0."""
+on SIGTERM/SIGINT stop starting runs, let running ones finish their page, commit, exit 0.
+
+What serves alongside the daemon from a higher layer (the admin server) is attached by whoever
+builds it (`attachments`): the daemon knows nothing above itself.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
-from collections.abc import AsyncIterator, Iterable
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import aiohttp
 import anyio
 import structlog
 from anyio.abc import TaskGroup
 
-from flxd.admin import AdminServer, AdminState, resolve_token
 from flxd.clock import Clock, SystemClock
 from flxd.cluster.leases import OUTBOX, LeaseManager
 from flxd.config import Config, load_config
@@ -26,55 +28,29 @@ from flxd.daemon.delivery import Delivery
 from flxd.daemon.feeds import FeedRunner
 from flxd.daemon.metrics import Metrics
 from flxd.daemon.notify import Notifier
+from flxd.daemon.once import claim_for_once
 from flxd.daemon.scheduler import Scheduler, plan_jobs
-from flxd.errors import ConfigError, UsageError
-from flxd.hub.credentials import Vault
+from flxd.daemon.selection import Selection
+from flxd.daemon.upkeep import Upkeep
+from flxd.errors import ConfigError
 from flxd.hub.database import open_hub
 from flxd.logging import Redactor
 from flxd.net.http import open_session
-from flxd.operation import RUN_ORDER, Operation
-from flxd.plugin.channel import Maintains
-from flxd.plugin.context import CheckContext, SinkServices
+from flxd.plugin.context import SinkServices
 from flxd.plugin.manager import PluginHost
 from flxd.plugin.registry import Sink
-from flxd.runs.connections import ConnectionRuntime, build_runtime
-from flxd.runs.journal import Journal, RunOutcome
-from flxd.runs.runner import RunKey, Runner, RunSummary
+from flxd.runs.connections import ConnectionRuntime, build_runtimes
+from flxd.runs.journal import Journal
+from flxd.runs.runner import Runner
+from flxd.runs.summary import RunKey, RunProgress, RunSummary
 from flxd.store import Database
 
-if TYPE_CHECKING:
-    from flxd.commands.progress import RunProgress
+__all__ = ["Attachment", "Daemon", "Selection"]
 
-__all__ = ["Daemon", "Selection"]
+log = structlog.get_logger("flxd.daemon")
 
-log = structlog.get_logger("flxd.daemon.lifecycle")
-MAINTENANCE_INTERVAL = 600.0
-
-
-@dataclass(frozen=True, slots=True)
-class Selection:
-    """Which runs `run --once` performs: all, one connection, or one operation of it."""
-
-    connection: str | None = None
-    operation: Operation | None = None
-
-    def keys(self, config: Config) -> dict[str, list[RunKey]]:
-        if self.connection is not None and self.connection not in config.connections:
-            known = ", ".join(sorted(config.connections)) or "none"
-            raise UsageError(f"unknown connection {self.connection!r} (configured: {known})")
-        plan: dict[str, list[RunKey]] = {}
-        for name, conn in sorted(config.connections.items()):
-            if self.connection not in (None, name) or not conn.settings.enabled:
-                continue
-            ops = [op for op in RUN_ORDER if op in conn.enabled_operations()]
-            if self.operation is not None:
-                if self.operation not in conn.operations:
-                    raise UsageError(
-                        f"{name}: channel {conn.channel!r} does not support {self.operation.value}"
-                    )
-                ops = [self.operation]  # asked for by name: run it even if not enabled
-            plan[name] = [RunKey(name, op) for op in ops]
-        return plan
+Attachment = Callable[["Daemon"], AbstractAsyncContextManager[None]]
+"""Something that serves while the daemon does (entered before READY, left after the drain)."""
 
 
 class Daemon:
@@ -87,6 +63,7 @@ class Daemon:
         redactor: Redactor | None = None,
         notifier: Notifier | None = None,
         admin_listen: str | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> None:
         self._admin_listen = admin_listen  # `run --admin-listen`: wins over [admin] listen
         self.config = self._overridden(config)
@@ -94,16 +71,18 @@ class Daemon:
         self.clock = clock or SystemClock()
         self.metrics = Metrics(self.clock)
         self.node = config.daemon.node_id or socket.gethostname()
-        self._redactor = redactor
+        self.redactor = redactor
         self._notifier = notifier or Notifier()
-        self._session: aiohttp.ClientSession | None = None
-        self._db: Database | None = None
+        self._attachments = tuple(attachments)
+        self.session: aiohttp.ClientSession | None = None
+        self.db: Database | None = None
         self.runner: Runner | None = None
         self.delivery: Delivery | None = None
-        self._tg: TaskGroup | None = None
-        self._upkeep: anyio.Event | None = None
-        self._feeds: FeedRunner | None = None
         self.leases: LeaseManager | None = None
+        self.scheduler: Scheduler | None = None
+        self._tg: TaskGroup | None = None
+        self._upkeep: Upkeep | None = None
+        self._feeds: FeedRunner | None = None
 
     # ---- shared set-up -------------------------------------------------------------------
 
@@ -112,8 +91,7 @@ class Daemon:
         """The hub, the runner and (on PostgreSQL) the node's leases: `balance` for the
         daemon's fair share, else (`run --once`) only the connections it claims itself."""
         async with open_hub(self.config) as db, open_session() as session:
-            self._session = session
-            self._db = db
+            self.session, self.db = session, db
             async with db.transaction() as tx:
                 abandoned = await Journal(tx, self.clock.now()).abandon_running(self.node)
             if abandoned:
@@ -133,10 +111,6 @@ class Daemon:
             )
             self.runner, self.delivery, self.leases = runner, delivery, leases
             if leases is not None:
-                leases.on_lost = runner.revoke
-                leases.drain = lambda name: runner.release(name, self.config.daemon.grace_period)
-                leases.busy = runner.busy
-                leases.on_claimed = self._claimed
                 delivery.may_deliver = partial(leases.holds, OUTBOX)
                 self.metrics.leases = leases
             runner.connections = self._build_connections(self.config, {})
@@ -170,51 +144,49 @@ class Daemon:
             node=self.node if balance else f"{self.node}/once-{os.getpid()}",
             period=self.config.daemon.lease_period,
             balance=balance,
+            listener=self,
         )
         if balance:
             leases.configure(_leased(self.config))
         return leases
 
-    def _claimed(self, name: str) -> None:
-        """A lease came to this node: deliver the outbox now, or do the connection's upkeep
-        (e.g. point its webhooks here) rather than at the next round."""
+    # ---- LeaseListener: what leases coming and going does to this node ---------------------
+
+    def lease_lost(self, connection: str, why: str) -> None:
+        if self.runner is not None:
+            self.runner.revoke(connection, why)
+
+    def lease_claimed(self, name: str) -> None:
+        """A lease came here: deliver the outbox now, or do the connection's upkeep (e.g. point
+        its webhooks here) rather than at the next round."""
         if name == OUTBOX and self.delivery is not None:
             self.delivery.wake()
         elif self._upkeep is not None:
-            self._upkeep.set()
+            self._upkeep.wake()
+
+    async def hand_over(self, connection: str) -> None:
+        if self.runner is not None:
+            await self.runner.release(connection, self.config.daemon.grace_period)
+
+    def busy(self, connection: str) -> bool:
+        return self.runner is not None and self.runner.busy(connection)
+
+    # ---- connections and sinks -------------------------------------------------------------
 
     def _build_connections(
         self, config: Config, current: dict[str, ConnectionRuntime]
     ) -> dict[str, ConnectionRuntime]:
-        assert self._session is not None
-        built: dict[str, ConnectionRuntime] = {}
-        for name, conn in config.connections.items():
-            old = current.get(name)
-            if old is not None and old.config == conn:
-                built[name] = old
-                continue
-            channel_type = self.host.channels.get(conn.channel)
-            assert channel_type is not None  # the config loader checked it
-            built[name] = build_runtime(
-                conn,
-                channel_type,
-                session=self._session,
-                clock=self.clock,
-                state_dir=config.daemon.state_dir,
-                limiter=old.limiter if old is not None else None,
-                db=self._db,
-                vault=self._vault(config),
-            )
-        if self.leases is not None:
-            for name, runtime in built.items():
-                # Nothing leaves for a store unless this node holds its lease at that moment.
-                runtime.limiter.admit = partial(self.leases.admit, name)
-        return built
-
-    @staticmethod
-    def _vault(config: Config) -> Vault | None:
-        key = config.daemon.secret_key
-        return Vault.from_environ(key.get_secret_value() if key is not None else None)
+        assert self.session is not None
+        return build_runtimes(
+            config,
+            self.host.channels,
+            current,
+            session=self.session,
+            clock=self.clock,
+            db=self.db,
+            # Nothing leaves for a store unless this node holds its lease at that moment.
+            admit=None if self.leases is None else self.leases.admit,
+        )
 
     def _build_sinks(self, config: Config) -> dict[str, Sink]:
         sinks: dict[str, Sink] = {}
@@ -243,7 +215,7 @@ class Daemon:
 
     async def run_once(
         self,
-        selection: Selection = Selection(),
+        selection: Selection | None = None,
         *,
         full: bool = False,
         dry_run: bool = False,
@@ -251,6 +223,7 @@ class Daemon:
     ) -> list[RunSummary]:
         """Run the selected operations once, in dependency order per connection, connections
         side by side. SIGTERM/SIGINT drain as in the daemon."""
+        selection = selection or Selection()
         plan = selection.keys(self.config)
         summaries: list[RunSummary] = []
         async with self._started(balance=False) as (db, tg):
@@ -258,7 +231,7 @@ class Daemon:
             assert runner is not None and self.delivery is not None
             tg.start_soon(self._drain_on_signal, runner)
             if self.leases is not None:
-                summaries += await self._claim_for_once(self.leases, plan, dry_run=dry_run)
+                summaries += await claim_for_once(self.leases, plan, dry_run=dry_run)
             if selection.operation is None and not dry_run:
                 # Feeds first, so a supplier file's rows reach the channels in this run.
                 await FeedRunner(self.config, self.host, db, self.clock).run_all()
@@ -288,25 +261,6 @@ class Daemon:
         order = {key: i for i, key in enumerate(k for keys in plan.values() for k in keys)}
         return sorted(summaries, key=lambda s: order[s.key])
 
-    async def _claim_for_once(
-        self, leases: LeaseManager, plan: dict[str, list[RunKey]], *, dry_run: bool
-    ) -> list[RunSummary]:
-        """`run --once` next to running daemons: claim the selected connections (and the
-        outbox), and skip those another node holds rather than write beside it."""
-        wanted = [*plan, *([] if dry_run else [OUTBOX])]
-        holders = await leases.claim(wanted)
-        skipped: list[RunSummary] = []
-        for name, holder in sorted(holders.items()):
-            if name not in plan:
-                continue
-            why = f"node {holder} holds the connection's lease" if holder else "lease busy"
-            log.warning("connection held by another node; not run", connection=name, node=holder)
-            skipped += [
-                RunSummary(key=key, trigger="once", outcome=RunOutcome.SKIPPED, error=why)
-                for key in plan[name]
-            ]
-        return skipped
-
     async def _drain_on_signal(self, runner: Runner) -> None:
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
             async for signum in signals:
@@ -333,13 +287,17 @@ class Daemon:
                 tg.start_soon(self._feeds.serve)
                 if self._notifier.watchdog_interval:
                     tg.start_soon(self._watchdog, self._notifier.watchdog_interval)
-                # Listening before READY; closed after the drain (the stack unwinds first).
-                await stack.enter_async_context(self._admin(db, scheduler))
-                tg.start_soon(self._maintain)
+                # Serving before READY; closed after the drain (the stack unwinds first).
+                for attach in self._attachments:
+                    await stack.enter_async_context(attach(self))
+                self._upkeep = Upkeep(
+                    runner, self.clock, admin_url=lambda: self.config.admin.url, leases=self.leases
+                )
+                tg.start_soon(self._upkeep.serve)
                 self._announce()
                 async for signum in signals:
                     if signum == signal.SIGHUP:
-                        await self._reload(scheduler)
+                        await self.reload()
                         continue
                     log.info(
                         "signal received; stopping",
@@ -373,39 +331,11 @@ class Daemon:
         )
         self._notifier.ready(f"{count} connection(s), {jobs} job(s)")
 
-    @asynccontextmanager
-    async def _admin(self, db: Database, scheduler: Scheduler) -> AsyncIterator[None]:
-        """The admin server (unless `[admin] enabled = false` and no --admin-listen)."""
-        if not self.config.admin.enabled:
-            yield
-            return
-        runner, delivery, session = self.runner, self.delivery, self._session
-        assert runner is not None and delivery is not None and session is not None
-        token = resolve_token(self.config.admin, os.environ)
-        if token is not None and self._redactor is not None:
-            self._redactor.add([token.get_secret_value()])  # $FLXD_ADMIN_TOKEN is not in config
-        state = AdminState(
-            config=lambda: self.config,
-            token=lambda: resolve_token(self.config.admin, os.environ),
-            db=db,
-            clock=self.clock,
-            node=self.node,
-            runner=runner,
-            scheduler=scheduler,
-            delivery=delivery,
-            metrics=self.metrics,
-            session=session,
-            reload=lambda: self._reload(scheduler),
-            leases=self.leases,
-        )
-        server = AdminServer(
-            state, listen=self.config.admin.listen, plugin_routes=self.host.web_routes
-        )
-        async with server.running() as url:
-            # The port actually bound (listen may say 0), so [admin] url points at this server.
-            self._admin_listen = url.removeprefix("http://")
-            self.config = self._overridden(self.config)
-            yield
+    def serving_admin_at(self, listen: str) -> None:
+        """The admin server's address actually bound (its config may say port 0), so
+        `[admin] url` (webhook destinations, OAuth callbacks) points at it; kept on reload."""
+        self._admin_listen = listen
+        self.config = self._overridden(self.config)
 
     def _overridden(self, config: Config) -> Config:
         """`config` with `run --admin-listen` applied; kept across reloads."""
@@ -414,54 +344,16 @@ class Daemon:
         admin = config.admin.model_copy(update={"listen": self._admin_listen, "enabled": True})
         return replace(config, admin=admin)
 
-    async def _maintain(self, interval: float = MAINTENANCE_INTERVAL) -> None:
-        """Channel upkeep (e.g. webhook registration) at start, after reloads, and every
-        `interval`; a connection whose upkeep fails is logged once until it recovers."""
-        failing: set[str] = set()
-        while True:
-            runner = self.runner
-            assert runner is not None
-            for name, runtime in list(runner.connections.items()):
-                if not isinstance(runtime.channel, Maintains):
-                    continue
-                if self.leases is not None and not self.leases.holds(name):
-                    continue  # the node holding it keeps it up
-                ctx = CheckContext(
-                    connection=name,
-                    settings=runtime.config.settings,
-                    operations=tuple(runtime.config.enabled_operations()),
-                    http=runtime.http,
-                    clock=self.clock,
-                    log=log.bind(connection=name),
-                    operation_settings=runtime.config.operations,
-                    admin_url=self.config.admin.url,
-                )
-                try:
-                    changed = await runtime.channel.maintain(ctx)
-                except Exception as exc:  # upkeep must never stop the daemon
-                    if name not in failing:
-                        failing.add(name)
-                        log.error("channel upkeep failed", connection=name, error=str(exc))
-                    continue
-                if name in failing:
-                    failing.discard(name)
-                    log.info("channel upkeep recovered", connection=name)
-                if any(changed.values()):
-                    log.info("channel upkeep", connection=name, **changed)
-            self._upkeep = anyio.Event()
-            with anyio.move_on_after(interval):
-                await self._upkeep.wait()
-
     async def _watchdog(self, interval: float) -> None:
         while True:
             self._notifier.watchdog()
             await anyio.sleep(interval)
 
-    async def _reload(self, scheduler: Scheduler) -> None:
+    async def reload(self) -> None:
         """Re-read the config; an invalid new file leaves the running config in place."""
-        runner, delivery = self.runner, self.delivery
-        assert runner is not None and delivery is not None and self._tg is not None
-        assert self.config.path is not None
+        runner, delivery, scheduler = self.runner, self.delivery, self.scheduler
+        assert runner is not None and delivery is not None and scheduler is not None
+        assert self._tg is not None and self.config.path is not None
         self._notifier.reloading()
         try:
             config = self._overridden(load_config(Path(self.config.path), self.host))
@@ -473,8 +365,8 @@ class Daemon:
             log.error("reload refused; still running on the previous config", problems=problems)
             self._notifier.ready("reload refused")
             return
-        if self._redactor is not None:
-            self._redactor.add(config.secret_values())
+        if self.redactor is not None:
+            self.redactor.add(config.secret_values())
         retired = [rt for name, rt in runner.connections.items() if connections.get(name) is not rt]
         runner.connections = connections
         self.config = config
@@ -488,7 +380,7 @@ class Daemon:
         for runtime in retired:
             self._tg.start_soon(self._retire, runtime)
         if self._upkeep is not None:
-            self._upkeep.set()  # new or changed connections get their upkeep now
+            self._upkeep.wake()  # new or changed connections get their upkeep now
         log.info("config reloaded", connections=len(connections))
         self._notifier.ready(f"{len(connections)} connection(s)")
 

@@ -32,12 +32,13 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from flxd import __version__
 from flxd.clock import Clock
 from flxd.cluster.leases import LeaseManager
+from flxd.hub.cursors import Cursors
 from flxd.hub.outbox import Outbox
 from flxd.net.ratelimit import LimiterStats
 from flxd.operation import Operation
 from flxd.runs.connections import ConnectionRuntime
-from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
-from flxd.runs.runner import RunSummary
+from flxd.runs.journal import ConnectionHealth, RunOutcome
+from flxd.runs.summary import RunSummary
 from flxd.store import Database
 
 __all__ = ["CONTENT_TYPE", "Metrics", "Snapshot", "cursor_watermark"]
@@ -152,7 +153,7 @@ class Metrics:
         """Read the hub-side facts now; the next `render` shows them."""
         now = self._clock.now()
         async with db.transaction() as tx:
-            cursors = await Journal(tx, now).cursors()
+            cursors = await Cursors(tx, now).every()
             outbox = Outbox(tx, now)
             backlog = {sink: await outbox.undelivered(sink) for sink in sinks}
         watermarks: dict[tuple[str, str], datetime] = {}

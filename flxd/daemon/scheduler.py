@@ -14,7 +14,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from flxd.clock import Clock
 from flxd.config import Config
-from flxd.runs.runner import RunKey, Runner
+from flxd.runs.runner import Runner
+from flxd.runs.summary import RunKey
 
 __all__ = ["Job", "Scheduler", "plan_jobs"]
 

@@ -1,37 +1,30 @@
-"""The hub catalog: listings, variants, the change log, and links to channel items.
-
-Every change bumps the change sequence and appends to the change log in the same transaction,
-so `sync_listings` can push exactly what changed since its cursor.
-"""
+"""The hub catalog: listings and their variants, written by upserts that log every change
+(flxd.hub.changes) in the same transaction; reads are in flxd.hub.lookup."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from itertools import islice
 from typing import Any, TypeVar
 
+from flxd.hub.changes import COUNTER, Change, ChangeBatch, ChangeLog
+from flxd.hub.lookup import LISTING_COLUMNS, VARIANT_COLUMNS, CatalogLookup, pairs_from_json
 from flxd.hub.model import (
-    Listing,
     ListingStatus,
     Pairs,
     Presence,
-    Variant,
     VariantUpdate,
     sku_key,
 )
-from flxd.store import Row, Tx, db_money, db_time, parse_db_money
+from flxd.store import Row, Tx, db_money, db_time
+from flxd.store.inlists import chunked
 
 __all__ = ["COUNTER", "Catalog", "Change", "ChangeBatch", "UpsertResult"]
 
-COUNTER = "change_seq"
-CHUNK = 500
 _VARIANT_FIELDS = ("upc", "mpn", "gtin", "price", "quantity", "options", "attributes")
-_VARIANT_COLUMNS = "id, listing_id, sku, upc, mpn, gtin, price, quantity, options, attributes, seq"
-_LISTING_COLUMNS = "id, key, name, description, status, presence, seq"
 
 T = TypeVar("T")
 
@@ -44,32 +37,13 @@ class UpsertResult:
     listings_created: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    seq: int
-    listing_id: int
-    variant_id: int | None
-    fields: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeBatch:
-    """Changes after a cursor, in order; `last_seq` is where the cursor goes once pushed."""
-
-    last_seq: int
-    changes: tuple[Change, ...] = field(default=())
-
-    @property
-    def listing_ids(self) -> list[int]:
-        return sorted({c.listing_id for c in self.changes})
-
-
-class Catalog:
-    """Catalog operations inside one transaction."""
+class Catalog(CatalogLookup):
+    """Catalog operations inside one transaction: the lookups, and writes that log changes."""
 
     def __init__(self, tx: Tx, now: datetime) -> None:
-        self._tx = tx
+        super().__init__(tx)
         self._now = db_time(now)
+        self._changes = ChangeLog(tx, now)
 
     # ---- writing -------------------------------------------------------------------------
 
@@ -78,7 +52,7 @@ class Catalog:
     ) -> UpsertResult:
         """Create or update variants by master SKU; only real changes reach the change log."""
         result = UpsertResult()
-        for chunk in _batched(updates, CHUNK):
+        for chunk in chunked(updates):
             await self._upsert_chunk(chunk, new_status, result)
         return result
 
@@ -86,7 +60,7 @@ class Catalog:
         self, chunk: Sequence[VariantUpdate], new_status: ListingStatus, result: UpsertResult
     ) -> None:
         # The change log's counter before any variant or listing row (see Tx.lock_counter).
-        await self._tx.lock_counter(COUNTER)
+        await self._changes.lock()
         merged: dict[str, VariantUpdate] = {}
         for update in chunk:
             key = sku_key(update.sku)
@@ -94,7 +68,7 @@ class Catalog:
         existing = {
             row["sku_key"]: row
             for row in await self._fetch_in(
-                f"SELECT {_VARIANT_COLUMNS}, sku_key FROM variants WHERE sku_key IN", list(merged)
+                f"SELECT {VARIANT_COLUMNS}, sku_key FROM variants WHERE sku_key IN", list(merged)
             )
         }
         targets = {
@@ -163,7 +137,7 @@ class Catalog:
         rows = {
             r["key"]: r
             for r in await self._fetch_in(
-                f"SELECT {_LISTING_COLUMNS} FROM listings WHERE key IN", list(wanted)
+                f"SELECT {LISTING_COLUMNS} FROM listings WHERE key IN", list(wanted)
             )
         }
         missing = [k for k in wanted if k not in rows]
@@ -185,7 +159,7 @@ class Catalog:
             )
             result.listings_created += len(missing)
             for r in await self._fetch_in(
-                f"SELECT {_LISTING_COLUMNS} FROM listings WHERE key IN", missing
+                f"SELECT {LISTING_COLUMNS} FROM listings WHERE key IN", missing
             ):
                 rows[r["key"]] = r
         changed: list[tuple[int, int | None, str]] = []
@@ -228,7 +202,7 @@ class Catalog:
     async def _set_listing_column(
         self, column: str, value: str, skus: Sequence[str], only_from: Presence | None = None
     ) -> tuple[list[str], list[str]]:
-        await self._tx.lock_counter(COUNTER)
+        await self._changes.lock()
         found = await self.resolve_listings(skus)
         unknown = [s for s in skus if s not in found]
         changed: list[tuple[int, str]] = []
@@ -245,172 +219,21 @@ class Catalog:
         await self._log([(listing_id, None, column) for listing_id, _ in changed])
         return sorted(key for _, key in changed), unknown
 
-    async def _log(self, changes: Sequence[tuple[int, int | None, str]]) -> None:
-        if not changes:
-            return
-        first = await self._tx.next_values(COUNTER, len(changes))
-        rows = [(first + i, lid, vid, f, self._now) for i, (lid, vid, f) in enumerate(changes)]
-        await self._tx.executemany(
-            "INSERT INTO change_log (seq, listing_id, variant_id, fields, at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
-        variant_seqs = [(seq, vid) for seq, _, vid, _, _ in rows if vid is not None]
-        listing_seqs = {lid: seq for seq, lid, vid, _, _ in rows if vid is None}
-        if variant_seqs:
-            await self._tx.executemany("UPDATE variants SET seq = ? WHERE id = ?", variant_seqs)
-        if listing_seqs:
-            await self._tx.executemany(
-                "UPDATE listings SET seq = ? WHERE id = ?",
-                [(seq, lid) for lid, seq in listing_seqs.items()],
-            )
+    # ---- the change log ------------------------------------------------------------------
 
-    # ---- reading -------------------------------------------------------------------------
+    async def _log(self, changes: Sequence[tuple[int, int | None, str]]) -> None:
+        await self._changes.record(changes)
 
     async def changes_since(self, seq: int, limit: int = 1000) -> ChangeBatch:
-        rows = await self._tx.fetch(
-            "SELECT seq, listing_id, variant_id, fields FROM change_log "
-            "WHERE seq > ? ORDER BY seq LIMIT ?",
-            seq,
-            limit,
-        )
-        if not rows:
-            return ChangeBatch(last_seq=seq)
-        return ChangeBatch(
-            last_seq=rows[-1]["seq"],
-            changes=tuple(
-                Change(r["seq"], r["listing_id"], r["variant_id"], tuple(r["fields"].split(",")))
-                for r in rows
-            ),
-        )
+        return await self._changes.since(seq, limit)
 
     async def last_seq(self) -> int:
-        return int(await self._tx.fetchval("SELECT value FROM counters WHERE name = ?", COUNTER))
-
-    async def variants_by_sku(self, skus: Iterable[str]) -> dict[str, Variant]:
-        """Hub variants by master SKU, keyed by `sku_key` (SKUs match regardless of case)."""
-        rows = await self._fetch_in(
-            f"SELECT {_VARIANT_COLUMNS}, sku_key FROM variants WHERE sku_key IN",
-            list({sku_key(s) for s in skus}),
-        )
-        return {r["sku_key"]: _variant(r) for r in rows}
-
-    async def variant_ids(self, skus: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """(variant id, listing id) by `sku_key`: `variants_by_sku` without the variant data."""
-        rows = await self._fetch_in(
-            "SELECT sku_key, id, listing_id FROM variants WHERE sku_key IN",
-            list({sku_key(s) for s in skus}),
-        )
-        return {r["sku_key"]: (int(r["id"]), int(r["listing_id"])) for r in rows}
-
-    async def listing_keys(self, ids: Iterable[int]) -> dict[int, str]:
-        rows = await self._fetch_in("SELECT id, key FROM listings WHERE id IN", list(set(ids)))
-        return {int(r["id"]): str(r["key"]) for r in rows}
-
-    async def listings_by_key(self, keys: Iterable[str]) -> dict[str, int]:
-        """Ids of the listings with these keys (the ones that exist)."""
-        rows = await self._fetch_in("SELECT id, key FROM listings WHERE key IN", list(set(keys)))
-        return {str(r["key"]): int(r["id"]) for r in rows}
+        return await self._changes.last_seq()
 
     async def mark_changed(self, items: Sequence[tuple[int, int | None]], field: str) -> None:
         """Log a change for these (listing id, variant id or None) without changing data, so the
         next sync compares them with what each channel has (e.g. after a new link)."""
         await self._log([(listing_id, variant_id, field) for listing_id, variant_id in items])
-
-    async def resolve_listings(self, skus: Sequence[str]) -> dict[str, Row]:
-        """Listing rows for SKUs that are either a variant's SKU or a listing key."""
-        found: dict[str, Row] = {}
-        keys = {sku_key(s): s for s in skus}
-        for row in await self._fetch_in(
-            f"SELECT v.sku_key AS lookup, l.{_LISTING_COLUMNS.replace(', ', ', l.')} "
-            "FROM variants v JOIN listings l ON l.id = v.listing_id WHERE v.sku_key IN",
-            list(keys),
-        ):
-            found[keys[row["lookup"]]] = row
-        rest = [s for s in skus if s not in found]
-        for row in await self._fetch_in(
-            f"SELECT {_LISTING_COLUMNS} FROM listings WHERE key IN", rest
-        ):
-            found[row["key"]] = row
-        return found
-
-    async def listing(self, sku: str) -> Listing | None:
-        found = await self.resolve_listings([sku])
-        if sku not in found:
-            return None
-        listings = await self.listings_by_id([found[sku]["id"]])
-        return listings.get(found[sku]["id"])
-
-    async def listings_by_id(self, ids: Sequence[int]) -> dict[int, Listing]:
-        rows = await self._fetch_in(f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id IN", ids)
-        return await self._with_variants(rows)
-
-    async def listings(
-        self, *, after_id: int = 0, limit: int = 100, status: ListingStatus | None = None
-    ) -> list[Listing]:
-        sql = f"SELECT {_LISTING_COLUMNS} FROM listings WHERE id > ?"
-        args: list[Any] = [after_id]
-        if status is not None:
-            sql += " AND status = ?"
-            args.append(status.value)
-        rows = await self._tx.fetch(sql + " ORDER BY id LIMIT ?", *args, limit)
-        by_id = await self._with_variants(rows)
-        return [by_id[r["id"]] for r in rows]
-
-    async def unlinked_listings(
-        self, connection: str, *, after_id: int = 0, limit: int = 100
-    ) -> list[Listing]:
-        """Active, listed listings with no variant linked on this connection (for publishing)."""
-        rows = await self._tx.fetch(
-            f"SELECT {_LISTING_COLUMNS} FROM listings l WHERE id > ? AND status = 'active' "
-            "AND presence = 'listed' AND NOT EXISTS (SELECT 1 FROM links k "
-            "WHERE k.connection = ? AND k.listing_id = l.id) ORDER BY id LIMIT ?",
-            after_id,
-            connection,
-            limit,
-        )
-        by_id = await self._with_variants(rows)
-        return [by_id[r["id"]] for r in rows]
-
-    async def count(self) -> tuple[int, int]:
-        """(listings, variants) in the hub."""
-        listings = await self._tx.fetchval("SELECT count(*) FROM listings")
-        variants = await self._tx.fetchval("SELECT count(*) FROM variants")
-        return int(listings), int(variants)
-
-    async def _with_variants(self, rows: Sequence[Row]) -> dict[int, Listing]:
-        variants: dict[int, list[Variant]] = {}
-        for row in await self._fetch_in(
-            f"SELECT {_VARIANT_COLUMNS} FROM variants WHERE listing_id IN", [r["id"] for r in rows]
-        ):
-            variants.setdefault(row["listing_id"], []).append(_variant(row))
-        return {
-            r["id"]: Listing(
-                id=r["id"],
-                key=r["key"],
-                name=r["name"],
-                description=r["description"],
-                status=ListingStatus(r["status"]),
-                presence=Presence(r["presence"]),
-                seq=r["seq"],
-                variants=tuple(sorted(variants.get(r["id"], ()), key=lambda v: v.id)),
-            )
-            for r in rows
-        }
-
-    async def _fetch_in(self, sql: str, values: Sequence[Any], *prefix: Any) -> list[Row]:
-        """`sql` ends with `IN`; runs it for `values` in chunks the drivers accept."""
-        found: list[Row] = []
-        for chunk in _batched(values, CHUNK):
-            marks = ", ".join("?" * len(chunk))
-            found.extend(await self._tx.fetch(f"{sql} ({marks})", *prefix, *chunk))
-        return found
-
-
-def _batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _merge(old: VariantUpdate, new: VariantUpdate) -> VariantUpdate:
@@ -423,17 +246,13 @@ def _pairs_json(pairs: Pairs) -> str:
     return json.dumps([list(p) for p in pairs], ensure_ascii=False)
 
 
-def _pairs(text: str) -> Pairs:
-    return tuple((str(n), str(v)) for n, v in json.loads(text))
-
-
 def _differs(new: Any, stored: Any, name: str) -> bool:
     if new is None:
         return False
     if name == "price":
         return stored is None or Decimal(stored) != new
     if name in ("options", "attributes"):
-        return _pairs(stored) != tuple(new)
+        return pairs_from_json(stored) != tuple(new)
     return bool(new != stored)
 
 
@@ -456,20 +275,4 @@ def _columns(u: VariantUpdate, row: Row | None) -> tuple[Any, ...]:
         pick("quantity"),
         options,
         attributes,
-    )
-
-
-def _variant(row: Row) -> Variant:
-    return Variant(
-        id=row["id"],
-        listing_id=row["listing_id"],
-        sku=row["sku"],
-        upc=row["upc"],
-        mpn=row["mpn"],
-        gtin=row["gtin"],
-        price=parse_db_money(row["price"]),
-        quantity=row["quantity"],
-        options=_pairs(row["options"]),
-        attributes=_pairs(row["attributes"]),
-        seq=row["seq"],
     )

@@ -15,10 +15,10 @@ from typing import Any
 
 from flxd.hub.model import Link, LinkState
 from flxd.store import Row, Tx, db_money, db_time, parse_db_money
+from flxd.store.inlists import execute_in, fetch_in
 
 __all__ = ["LIVE_STATES", "Links", "link_from_row"]
 
-CHUNK = 500
 LIVE_STATES = frozenset({LinkState.LISTED, LinkState.HIDDEN})
 """States in which the channel item exists and flxd pushes to it."""
 
@@ -66,13 +66,12 @@ class Links:
 
     async def remove(self, connection: str, variant_ids: Sequence[int]) -> None:
         """Forget these variants' links on the connection."""
-        for chunk in _chunks(variant_ids):
-            marks = ", ".join("?" * len(chunk))
-            await self._tx.execute(
-                f"DELETE FROM links WHERE connection = ? AND variant_id IN ({marks})",
-                connection,
-                *chunk,
-            )
+        await execute_in(
+            self._tx,
+            "DELETE FROM links WHERE connection = ? AND variant_id IN",
+            variant_ids,
+            connection,
+        )
 
     async def mark(
         self,
@@ -83,17 +82,16 @@ class Links:
         error: str | None = None,
     ) -> None:
         """Set these links' error (None clears it) and, if given, their state."""
-        for chunk in _chunks(variant_ids):
-            marks = ", ".join("?" * len(chunk))
-            await self._tx.execute(
-                "UPDATE links SET state = COALESCE(?, state), error = ?, updated_at = ? "
-                f"WHERE connection = ? AND variant_id IN ({marks})",
-                state.value if state is not None else None,
-                error,
-                self._now,
-                connection,
-                *chunk,
-            )
+        await execute_in(
+            self._tx,
+            "UPDATE links SET state = COALESCE(?, state), error = ?, updated_at = ? "
+            "WHERE connection = ? AND variant_id IN",
+            variant_ids,
+            state.value if state is not None else None,
+            error,
+            self._now,
+            connection,
+        )
 
     async def set_listing_state(
         self, connection: str, listing_id: int, state: LinkState, *, error: str | None = None
@@ -127,16 +125,14 @@ class Links:
         self, connection: str, variant_ids: Sequence[int], stock_ref: str | None
     ) -> None:
         """Record where these variants' stock lives on the channel (see `Link.stock_ref`)."""
-        for chunk in _chunks(variant_ids):
-            marks = ", ".join("?" * len(chunk))
-            await self._tx.execute(
-                "UPDATE links SET stock_ref = ?, updated_at = ? "
-                f"WHERE connection = ? AND variant_id IN ({marks})",
-                stock_ref,
-                self._now,
-                connection,
-                *chunk,
-            )
+        await execute_in(
+            self._tx,
+            "UPDATE links SET stock_ref = ?, updated_at = ? WHERE connection = ? AND variant_id IN",
+            variant_ids,
+            stock_ref,
+            self._now,
+            connection,
+        )
 
     async def for_products(self, connection: str, product_refs: Sequence[str]) -> list[Link]:
         """Every link to these channel products."""
@@ -179,20 +175,13 @@ class Links:
         return [int(r["id"]) for r in rows]
 
     async def _fetch(self, column: str, connection: str, values: Sequence[Any]) -> list[Link]:
-        found: list[Link] = []
-        for chunk in _chunks(values):
-            marks = ", ".join("?" * len(chunk))
-            rows = await self._tx.fetch(
-                f"SELECT * FROM links WHERE connection = ? AND {column} IN ({marks})",
-                connection,
-                *chunk,
-            )
-            found.extend(link_from_row(r) for r in rows)
-        return found
-
-
-def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
+        rows = await fetch_in(
+            self._tx,
+            f"SELECT * FROM links WHERE connection = ? AND {column} IN",
+            values,
+            connection,
+        )
+        return [link_from_row(r) for r in rows]
 
 
 def link_from_row(row: Row) -> Link:

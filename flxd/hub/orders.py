@@ -18,10 +18,10 @@ from flxd.hub.model import (
 )
 from flxd.hub.shipmentbook import ShipmentBook, ShipmentRejected
 from flxd.store import Row, Tx, db_money, db_time, parse_db_money, parse_db_time
+from flxd.store.inlists import fetch_in
 
 __all__ = ["OrderBook", "PendingAck", "ShipmentRejected", "StoredOrder"]
 
-_CHUNK = 500  # keys per IN (…) list, well under both databases' parameter limits
 _INSERT_ROWS = 100  # orders per INSERT (18 parameters each)
 _ORDER_ROW = "(" + ", ".join("?" * 18) + ")"
 _PII_ADDRESS_COLUMNS = (
@@ -77,17 +77,16 @@ class OrderBook(ShipmentBook):
         known: dict[tuple[str, str], tuple[int, str, AckState | None]] = {}
         for connection in {o.connection for o in orders}:
             keys = [o.channel_order_id for o in orders if o.connection == connection]
-            for chunk in range(0, len(keys), _CHUNK):
-                part = keys[chunk : chunk + _CHUNK]
-                rows = await self._tx.fetch(
-                    "SELECT id, channel_order_id, status_code, ack_state FROM orders "
-                    f"WHERE connection = ? AND channel_order_id IN ({', '.join('?' * len(part))})",
-                    connection,
-                    *part,
-                )
-                for r in rows:
-                    state = AckState(r["ack_state"]) if r["ack_state"] else None
-                    known[(connection, r["channel_order_id"])] = (r["id"], r["status_code"], state)
+            rows = await fetch_in(
+                self._tx,
+                "SELECT id, channel_order_id, status_code, ack_state FROM orders "
+                "WHERE connection = ? AND channel_order_id IN",
+                keys,
+                connection,
+            )
+            for r in rows:
+                state = AckState(r["ack_state"]) if r["ack_state"] else None
+                known[(connection, r["channel_order_id"])] = (r["id"], r["status_code"], state)
         new_state = AckState.PENDING if acknowledge else None
         fresh: dict[tuple[str, str], Order] = {}
         for order in orders:
@@ -216,12 +215,7 @@ class OrderBook(ShipmentBook):
             )
 
     async def _variant_ids(self, keys: list[str]) -> dict[str, int]:
-        if not keys:
-            return {}
-        marks = ", ".join("?" * len(keys))
-        rows = await self._tx.fetch(
-            f"SELECT sku_key, id FROM variants WHERE sku_key IN ({marks})", *keys
-        )
+        rows = await fetch_in(self._tx, "SELECT sku_key, id FROM variants WHERE sku_key IN", keys)
         return {r["sku_key"]: r["id"] for r in rows}
 
     async def get(self, connection: str, channel_order_id: str) -> Order | None:

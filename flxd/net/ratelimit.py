@@ -47,6 +47,7 @@ class Limiter:
         *,
         max_concurrency: int = 3,
         margin: float = 0.02,
+        admit: Callable[[], None] | None = None,
     ) -> None:
         self._clock = clock
         self.max_concurrency = max_concurrency
@@ -59,7 +60,7 @@ class Limiter:
         self._blocked_until = 0.0
         self._issued = 0
         self.stats = LimiterStats()
-        self.admit: Callable[[], None] | None = None
+        self.admit = admit
         """Called when a request has its turn, right before it is sent; raising stops it.
         With several nodes: whether this node still holds the connection's lease, checked
         after any wait for quota (flxd.cluster.leases.LeaseManager.admit)."""

@@ -18,12 +18,12 @@ from flxd.config.models import ConnectionSettings, OperationSettings
 from flxd.errors import RecordError
 from flxd.hub.catalog import Catalog
 from flxd.hub.credentials import ConnectionCredentials
+from flxd.hub.cursors import Cursors
 from flxd.hub.links import Links
 from flxd.hub.orders import OrderBook
 from flxd.hub.outbox import Outbox
 from flxd.net.http import HttpClient
 from flxd.operation import Operation
-from flxd.runs.journal import Journal
 from flxd.store import Database, Tx
 
 __all__ = [
@@ -216,9 +216,9 @@ class RunContext:
             async with self._db.transaction() as tx:
                 writer = HubWriter(tx, self.clock)
                 yield writer
-                journal = Journal(tx, self.clock.now())
+                cursors = Cursors(tx, self.clock.now())
                 for part, value in writer.cursor_updates.items():
-                    await journal.save_cursor(
+                    await cursors.save(
                         self.connection,
                         self.operation.value,
                         value,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import aiohttp
@@ -13,17 +14,17 @@ import anyio
 import structlog
 
 from flxd.clock import Clock
-from flxd.config import ConnectionConfig
+from flxd.config import Config, ConnectionConfig
 from flxd.errors import PluginError
 from flxd.hub.credentials import ConnectionCredentials, Vault
 from flxd.net.http import HttpClient
 from flxd.net.ratelimit import Limiter
 from flxd.plugin.channel import Channel
 from flxd.plugin.context import ConnectionServices
-from flxd.plugin.registry import ChannelType
+from flxd.plugin.registry import ChannelType, Registrar
 from flxd.store import Database
 
-__all__ = ["ConnectionRuntime", "build_runtime", "credentials_fingerprint"]
+__all__ = ["ConnectionRuntime", "build_runtime", "build_runtimes", "credentials_fingerprint"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -76,10 +77,17 @@ def build_runtime(
     limiter: Limiter | None = None,
     db: Database | None = None,
     vault: Vault | None = None,
+    admit: Callable[[str], None] | None = None,
 ) -> ConnectionRuntime:
-    """Build a connection's runtime; pass the old limiter on reload so quota knowledge survives."""
+    """Build a connection's runtime; pass the old limiter on reload so quota knowledge survives.
+    `admit(connection)` is asked right before each request leaves (several nodes: whether this
+    node still holds the connection's lease)."""
     if limiter is None or limiter.max_concurrency != config.settings.max_concurrency:
-        limiter = Limiter(clock, max_concurrency=config.settings.max_concurrency)
+        limiter = Limiter(
+            clock,
+            max_concurrency=config.settings.max_concurrency,
+            admit=None if admit is None else partial(admit, config.name),
+        )
     http = HttpClient(
         session=session,
         limiter=limiter,
@@ -115,3 +123,39 @@ def build_runtime(
         limiter=limiter,
         fingerprint=credentials_fingerprint(config),
     )
+
+
+def build_runtimes(
+    config: Config,
+    channels: Registrar[ChannelType],
+    current: Mapping[str, ConnectionRuntime],
+    *,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    db: Database | None,
+    admit: Callable[[str], None] | None = None,
+) -> dict[str, ConnectionRuntime]:
+    """Every configured connection's runtime; one whose config is unchanged is kept as it is
+    (a reload), a changed one keeps its limiter (what it learnt of the store's quota)."""
+    key = config.daemon.secret_key
+    vault = Vault.from_environ(key.get_secret_value() if key is not None else None)
+    built: dict[str, ConnectionRuntime] = {}
+    for name, conn in config.connections.items():
+        old = current.get(name)
+        if old is not None and old.config == conn:
+            built[name] = old
+            continue
+        channel_type = channels.get(conn.channel)
+        assert channel_type is not None  # the config loader checked it
+        built[name] = build_runtime(
+            conn,
+            channel_type,
+            session=session,
+            clock=clock,
+            state_dir=config.daemon.state_dir,
+            limiter=old.limiter if old is not None else None,
+            db=db,
+            vault=vault,
+            admit=admit,
+        )
+    return built

@@ -19,6 +19,7 @@ from flxd.clock import Clock
 from flxd.config import Config
 from flxd.errors import AuthError, ChannelError, UsageError
 from flxd.hub.credentials import Vault
+from flxd.hub.cursors import Cursors
 from flxd.hub.database import open_hub
 from flxd.hub.model import Order
 from flxd.hub.orders import OrderBook
@@ -164,7 +165,7 @@ async def _hub_facts(db: Database, clock: Clock, connection: str, order_id: str)
         journal = Journal(tx, clock.now())
         health = (await journal.health()).get(connection)
         runs = await journal.runs(connection=connection, operation=GET_ORDERS.value, limit=1)
-        cursors = await journal.cursors_of(connection, GET_ORDERS.value)
+        cursors = await Cursors(tx, clock.now()).of(connection, GET_ORDERS.value)
     return _HubFacts(
         order=order,
         shipments=shipments,

@@ -1,4 +1,6 @@
-"""What flxd remembers about its own work: cursors, run history, and connection health."""
+"""What flxd remembers about its own work: run history and connection health.
+
+Cursors are the hub's (flxd.hub.cursors): they commit with the data they cover."""
 
 from __future__ import annotations
 
@@ -47,57 +49,6 @@ class Journal:
     def __init__(self, tx: Tx, now: datetime) -> None:
         self._tx = tx
         self._now = now
-
-    # ---- cursors -------------------------------------------------------------------------
-
-    async def cursor(self, connection: str, operation: str, part: str = "") -> str | None:
-        value = await self._tx.fetchval(
-            "SELECT value FROM cursors WHERE connection = ? AND operation = ? AND part = ?",
-            connection,
-            operation,
-            part,
-        )
-        return None if value is None else str(value)
-
-    async def save_cursor(
-        self,
-        connection: str,
-        operation: str,
-        value: str,
-        *,
-        part: str = "",
-        run_id: int | None = None,
-    ) -> None:
-        await self._tx.execute(
-            "INSERT INTO cursors (connection, operation, part, value, run_id, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection, operation, part) DO UPDATE SET "
-            "value = excluded.value, run_id = excluded.run_id, updated_at = excluded.updated_at",
-            connection,
-            operation,
-            part,
-            value,
-            run_id,
-            db_time(self._now),
-        )
-
-    async def cursors_of(self, connection: str, operation: str) -> dict[str, str]:
-        """Every part's cursor of one (connection, operation)."""
-        rows = await self._tx.fetch(
-            "SELECT part, value FROM cursors WHERE connection = ? AND operation = ?",
-            connection,
-            operation,
-        )
-        return {r["part"]: r["value"] for r in rows}
-
-    async def cursors(self) -> list[tuple[str, str, str, str, datetime]]:
-        rows = await self._tx.fetch(
-            "SELECT connection, operation, part, value, updated_at FROM cursors "
-            "ORDER BY connection, operation, part"
-        )
-        return [
-            (r["connection"], r["operation"], r["part"], r["value"], parse_db_time(r["updated_at"]))  # type: ignore[misc]
-            for r in rows
-        ]
 
     # ---- runs ----------------------------------------------------------------------------
 

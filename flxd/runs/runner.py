@@ -9,8 +9,7 @@ outcome, pauses a connection whose credentials fail, and keeps every other conne
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import anyio
 import structlog
@@ -19,53 +18,23 @@ from anyio.abc import TaskGroup, TaskStatus
 from flxd.clock import Clock
 from flxd.cluster.fencing import Fence
 from flxd.cluster.leases import LeaseManager
-from flxd.errors import AuthError, ChannelError, FencedError, FlxdError
-from flxd.operation import Operation
-from flxd.plugin.context import HubWriter, RunContext
+from flxd.errors import FencedError
+from flxd.plugin.context import HubWriter
 from flxd.runs.connections import ConnectionRuntime
+from flxd.runs.execution import RunExecution, RunRequest
 from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.runs.summary import RunKey, RunSummary
 from flxd.store import Database
 
-__all__ = ["RunKey", "RunSummary", "Runner"]
+__all__ = ["Runner"]
 
 log = structlog.get_logger("flxd.runs.runner")
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class RunKey:
-    connection: str
-    operation: Operation
-
-    def __str__(self) -> str:
-        return f"{self.connection}/{self.operation.value}"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RunSummary:
-    key: RunKey
-    trigger: str
-    outcome: RunOutcome
-    run_id: int | None = None
-    counts: dict[str, int] = field(default_factory=dict)
-    error: str | None = None
-    duration: float = 0.0
-    plan: list[dict[str, Any]] = field(default_factory=list)
-    """A dry run's planned channel writes."""
-
-
-@dataclass(slots=True)
-class _Request:
-    trigger: str
-    full: bool
-    dry_run: bool = False
-    done: anyio.Event = field(default_factory=anyio.Event)
-    summary: RunSummary | None = None
-
-
 @dataclass(slots=True)
 class _KeyState:
-    running: _Request | None = None
-    queued: _Request | None = None
+    running: RunRequest | None = None
+    queued: RunRequest | None = None
     scope: anyio.CancelScope | None = None
     last: RunSummary | None = None
     revoked: str | None = None
@@ -99,6 +68,14 @@ class Runner:
         self.leases = leases
         """Several nodes on one database: runs start only for connections this node holds,
         and every write they make is fenced by the lease. None: this node runs everything."""
+        self._execution = RunExecution(
+            db=db,
+            clock=clock,
+            node=node,
+            stop=self._stop,
+            on_commit=self._committed,
+            on_auth_failure=self._needs_reauth,
+        )
         self._releases: dict[str, anyio.Event] = {}
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -165,11 +142,11 @@ class Runner:
             return None  # another node runs it
         state = self._keys.setdefault(key, _KeyState())
         if state.running is None:
-            state.running = _Request(trigger, full, dry_run)
+            state.running = RunRequest(trigger, full, dry_run)
             self._tg.start_soon(self._loop, key, state)
             return state.running.done
         if state.queued is None:
-            state.queued = _Request(trigger, full, dry_run)
+            state.queued = RunRequest(trigger, full, dry_run)
         else:
             state.queued.full = state.queued.full or full
             state.queued.dry_run = state.queued.dry_run and dry_run
@@ -231,7 +208,7 @@ class Runner:
 
     # ---- one run -------------------------------------------------------------------------
 
-    async def _execute(self, key: RunKey, request: _Request, state: _KeyState) -> RunSummary:
+    async def _execute(self, key: RunKey, request: RunRequest, state: _KeyState) -> RunSummary:
         runtime = self.connections[key.connection]
         if self.health.get(key.connection) is ConnectionHealth.NEEDS_REAUTH:
             return RunSummary(
@@ -252,151 +229,8 @@ class Runner:
                         error="this node no longer holds the connection's lease",
                     )
             with runtime.in_use():
-                return await self._run(key, request, state, runtime, fence)
-
-    async def _run(
-        self,
-        key: RunKey,
-        request: _Request,
-        state: _KeyState,
-        runtime: ConnectionRuntime,
-        fence: Fence | None,
-    ) -> RunSummary:
-        started = self.clock.monotonic()
-        # In place before anything is awaited, so a lease lost from here on cancels the run.
-        scope = anyio.CancelScope()
-        state.scope, state.revoked = scope, None
-        try:
-            async with self.db.transaction() as tx:
-                if fence is not None and not request.dry_run:
-                    await fence.check(tx)  # first: the lease row before the runs row
-                journal = Journal(tx, self.clock.now())
-                # A dry run leaves no trace in the hub, not even in the run history.
-                run_id = (
-                    0
-                    if request.dry_run
-                    else await journal.start_run(
-                        key.connection, key.operation.value, request.trigger, self.node
-                    )
-                )
-                cursors = await journal.cursors_of(key.connection, key.operation.value)
-        except FencedError as exc:
-            state.scope = None
-            return RunSummary(
-                key=key,
-                trigger=request.trigger,
-                outcome=RunOutcome.FAILED,
-                error=f"lost the connection's lease: {exc}",
-            )
-        except Exception as exc:  # the hub failed; the next run tries again
-            state.scope = None
-            log.error("cannot start the run", connection=key.connection, error=repr(exc))
-            return RunSummary(
-                key=key,
-                trigger=request.trigger,
-                outcome=RunOutcome.FAILED,
-                error=f"the hub failed: {exc!r}",
-            )
-        structlog.contextvars.bind_contextvars(run_id=run_id)
-        run_log = log.bind(connection=key.connection, operation=key.operation.value, run_id=run_id)
-        run_log.debug("run started", trigger=request.trigger, full=request.full)
-        ctx = RunContext(
-            connection=key.connection,
-            operation=key.operation,
-            run_id=run_id,
-            settings=runtime.config.operations[key.operation],
-            connection_settings=runtime.config.settings,
-            full=request.full,
-            db=self.db,
-            clock=self.clock,
-            http=runtime.http,
-            cursors=cursors,
-            stop=self._stop,
-            on_commit=self._committed,
-            dry_run=request.dry_run,
-            fence=fence,
-            released=self._releases.setdefault(key.connection, anyio.Event()),
-        )
-        outcome, error = RunOutcome.OK, None
-        try:
-            with scope:
-                try:
-                    await getattr(runtime.channel, key.operation.value)(ctx)
-                except BaseExceptionGroup as group:
-                    # A channel's own task group wraps what went wrong; the type decides what
-                    # happens next, so judge the run by the error that matters most.
-                    raise _decisive(group) from group
-            if scope.cancelled_caught and state.revoked is not None:
-                outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {state.revoked}"
-            elif scope.cancelled_caught:
-                outcome, error = (
-                    RunOutcome.INTERRUPTED,
-                    "cancelled at shutdown after the grace period",
-                )
-        except AuthError as exc:
-            outcome, error = RunOutcome.NEEDS_REAUTH, str(exc)
-            await self._needs_reauth(runtime, str(exc), fence)
-        except FencedError as exc:
-            outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {exc}"
-        except (ChannelError, FlxdError) as exc:
-            outcome, error = RunOutcome.FAILED, f"{type(exc).__name__}: {exc}"
-        # The one place that catches broadly: a bug in one operation must not stop the daemon.
-        except Exception as exc:
-            outcome, error = RunOutcome.FAILED, f"unexpected {type(exc).__name__}: {exc}"
-            run_log.exception("operation crashed")
-        finally:
-            state.scope = None
-        if outcome is RunOutcome.OK and ctx.stopping:
-            outcome = RunOutcome.INTERRUPTED  # returned early for shutdown; its pages are committed
-        if outcome is RunOutcome.OK and ctx.result.errors:
-            outcome = RunOutcome.PARTIAL
-        if error is None and ctx.result.errors:
-            error = f"{len(ctx.result.errors)} record(s) skipped; first: {ctx.result.errors[0]}"
-        duration = self.clock.monotonic() - started
-        if not request.dry_run:
-            with anyio.CancelScope(shield=True):
-                try:
-                    async with self.db.transaction() as tx:
-                        if fence is not None:
-                            await fence.check(tx)  # first, as in start_run
-                        await Journal(tx, self.clock.now()).finish_run(
-                            run_id, outcome, ctx.result.counts, error
-                        )
-                except FencedError as exc:
-                    if outcome is not RunOutcome.FAILED or error is None:
-                        outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {exc}"
-                    await self._mark_failed(run_id, error)
-                except Exception as exc:  # the run is over either way; it stays 'running'
-                    run_log.error("cannot record the end of the run", error=repr(exc))
-        level = "info" if outcome in (RunOutcome.OK, RunOutcome.PARTIAL) else "error"
-        getattr(run_log, level)(
-            "run finished",
-            trigger=request.trigger,
-            outcome=outcome.value,
-            duration_s=round(duration, 3),
-            error=error,
-            **ctx.result.counts,
-        )
-        return RunSummary(
-            key=key,
-            trigger=request.trigger,
-            outcome=outcome,
-            run_id=run_id,
-            counts=dict(ctx.result.counts),
-            error=error,
-            duration=duration,
-            plan=list(ctx.result.plan),
-        )
-
-    async def _mark_failed(self, run_id: int, error: str) -> None:
-        """A run whose end the fence refused: mark it failed, unfenced. Only 'running' becomes
-        'failed', so no newer record is overwritten; its data and cursors were refused. Else,
-        with the lease back on this node (renewed after a lapse), it would stay 'running'."""
-        try:
-            async with self.db.transaction() as tx:
-                await Journal(tx, self.clock.now()).fail_if_running(run_id, error)
-        except Exception as exc:  # the run is over either way
-            log.error("cannot record the end of the run", run_id=run_id, error=repr(exc))
+                released = self._releases.setdefault(key.connection, anyio.Event())
+                return await self._execution.run(key, request, state, runtime, fence, released)
 
     async def _needs_reauth(
         self, runtime: ConnectionRuntime, reason: str, fence: Fence | None
@@ -475,23 +309,3 @@ def _drop_queued(state: _KeyState) -> None:
     if state.queued is not None:
         state.queued.done.set()
         state.queued = None
-
-
-def _decisive(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error in a (nested) group that decides the run: auth first (it pauses the
-    connection), then a lost lease, then any other real error; cancellations last."""
-    found: list[BaseException] = []
-
-    def walk(error: BaseException) -> None:
-        if isinstance(error, BaseExceptionGroup):
-            for inner in error.exceptions:
-                walk(inner)
-        else:
-            found.append(error)
-
-    walk(group)
-    for kind in (AuthError, FencedError, Exception):
-        for error in found:
-            if isinstance(error, kind):
-                return error
-    return found[0]

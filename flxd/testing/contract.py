@@ -25,7 +25,8 @@ import pytest
 
 from flxd.clock import SystemClock
 from flxd.config import Config, parse_config
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
 from flxd.errors import ConfigError
 from flxd.hub.catalog import Catalog
 from flxd.hub.database import open_hub
@@ -38,7 +39,7 @@ from flxd.plugin.channel import Channel
 from flxd.plugin.manager import BUILTIN_PLUGINS, PluginHost, load_plugins
 from flxd.runs.connections import build_runtime
 from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
-from flxd.runs.runner import RunSummary
+from flxd.runs.summary import RunSummary
 
 __all__ = ["ChannelContract", "ContractHarness"]
 

@@ -17,7 +17,8 @@ import anyio
 from flxd_memory.remote import RemoteStore, stores
 from pydantic import SecretStr
 
-from flxd.admin import AdminServer, AdminState
+from flxd.admin.server import AdminServer
+from flxd.admin.state import AdminState
 from flxd.config import Config, parse_config
 from flxd.daemon.delivery import Delivery
 from flxd.daemon.metrics import Metrics
@@ -28,7 +29,8 @@ from flxd.operation import Operation
 from flxd.plugin.manager import load_plugins
 from flxd.plugin.registry import Registration, WebRoute
 from flxd.runs.connections import build_runtime
-from flxd.runs.runner import RunKey, Runner, RunSummary
+from flxd.runs.runner import Runner
+from flxd.runs.summary import RunKey, RunSummary
 from flxd.store import Database
 from flxd.testing import FakeClock
 

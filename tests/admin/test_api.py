@@ -11,7 +11,7 @@ from flxd.hub.model import ShipmentState
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
 from flxd.runs.journal import ConnectionHealth, Journal
-from flxd.runs.runner import RunKey
+from flxd.runs.summary import RunKey
 from tests.admin.harness import AdminHarness
 
 pytestmark = pytest.mark.anyio

@@ -20,7 +20,7 @@ from flxd.operation import Operation
 from flxd.plugin.context import WebContext
 from flxd.plugin.registry import Registration, WebRoute
 from flxd.runs.journal import Journal
-from flxd.runs.runner import RunKey
+from flxd.runs.summary import RunKey
 from tests.admin.harness import HOST, TOKEN, AdminHarness, admin_server
 
 pytestmark = pytest.mark.anyio

@@ -10,9 +10,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from flxd.daemon.metrics import Metrics, cursor_watermark
+from flxd.hub.cursors import Cursors
 from flxd.net.ratelimit import QuotaReport
 from flxd.operation import Operation
-from flxd.runs.journal import ConnectionHealth, Journal
+from flxd.runs.journal import ConnectionHealth
 from flxd.testing import FakeClock
 from tests.admin.harness import AdminHarness
 
@@ -100,13 +101,13 @@ async def test_api_requests_429s_wait_and_quota_come_from_the_limiter(
 async def test_cursor_lag_is_now_minus_a_timestamp_cursor(admin: AdminHarness) -> None:
     now = admin.clock.now()
     async with admin.db.transaction() as tx:
-        journal = Journal(tx, now)
-        await journal.save_cursor("mem", "get_orders", (now - timedelta(seconds=90)).isoformat())
-        await journal.save_cursor(
+        cursors = Cursors(tx, now)
+        await cursors.save("mem", "get_orders", (now - timedelta(seconds=90)).isoformat())
+        await cursors.save(
             "mem", "get_orders", (now - timedelta(seconds=600)).isoformat(), part="archived"
         )
-        await journal.save_cursor("mem", "sync_listings", "1234")  # a sequence: no lag
-        await journal.save_cursor("gone", "get_orders", now.isoformat())  # not configured
+        await cursors.save("mem", "sync_listings", "1234")  # a sequence: no lag
+        await cursors.save("gone", "get_orders", now.isoformat())  # not configured
     m = await scrape(admin)
     lags = {labels: v for (name, labels), v in m.items() if name == "flxd_cursor_lag_seconds"}
     # A partitioned cursor is as far behind as its most-behind part.

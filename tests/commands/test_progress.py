@@ -14,7 +14,7 @@ from pathlib import Path
 from flxd.commands.progress import PlainRunProgress, RichRunProgress, run_progress
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
-from flxd.runs.runner import RunKey, RunSummary
+from flxd.runs.summary import RunKey, RunSummary
 from tests.daemon.test_lifecycle import ENV, config_text
 
 KEY = RunKey("shop1", Operation.GET_ORDERS)

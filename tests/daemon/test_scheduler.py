@@ -13,7 +13,7 @@ from flxd.config import parse_config
 from flxd.daemon.scheduler import Job, Scheduler, plan_jobs
 from flxd.operation import Operation
 from flxd.plugin.manager import load_plugins
-from flxd.runs.runner import RunKey
+from flxd.runs.summary import RunKey
 from flxd.testing import FakeClock
 
 pytestmark = pytest.mark.anyio

@@ -27,13 +27,14 @@ from flxd_bigcommerce.parse import parse_date
 from hypothesis import HealthCheck, assume, given, settings
 
 from flxd.config import parse_config
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
 from flxd.errors import RecordError
 from flxd.hub.model import Order
 from flxd.operation import Operation
 from flxd.plugin.manager import load_plugins
 from flxd.runs.journal import RunOutcome
-from flxd.runs.runner import RunSummary
+from flxd.runs.summary import RunSummary
 from tests.reliability.channel_payloads import (
     mutated,
     order_parts,

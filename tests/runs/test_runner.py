@@ -14,13 +14,15 @@ import structlog
 
 from flxd.errors import AuthError, RecordError, TransientError
 from flxd.hub.catalog import Catalog
+from flxd.hub.cursors import Cursors
 from flxd.hub.model import VariantUpdate
 from flxd.logging import configure_logging
 from flxd.operation import Operation
 from flxd.plugin.channel import ChannelBase
 from flxd.plugin.context import RunContext
 from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
-from flxd.runs.runner import RunKey, Runner
+from flxd.runs.runner import Runner
+from flxd.runs.summary import RunKey
 from flxd.store import Database
 from flxd.testing import FakeClock
 from tests.helpers import runtime
@@ -191,7 +193,7 @@ async def test_a_failure_between_data_and_cursor_leaves_neither(
     summary = await runner.run_now(RunKey("a", SYNC), trigger="t")
     assert summary.outcome is RunOutcome.FAILED
     async with runner.db.transaction() as tx:
-        assert await Journal(tx, flxd_clock.now()).cursor("a", SYNC.value) is None
+        assert await Cursors(tx, flxd_clock.now()).get("a", SYNC.value) is None
         assert await Catalog(tx, flxd_clock.now()).count() == (0, 0)
 
 
@@ -231,7 +233,7 @@ async def test_drain_lets_the_page_finish_and_keeps_its_cursor(
     assert summary is not None and summary.outcome is RunOutcome.INTERRUPTED
     assert summary.error is None
     async with flxd_hub.transaction() as tx:
-        assert await Journal(tx, flxd_clock.now()).cursor("a", SYNC.value) == "3"
+        assert await Cursors(tx, flxd_clock.now()).get("a", SYNC.value) == "3"
         assert await Catalog(tx, flxd_clock.now()).count() == (3, 3)
 
 

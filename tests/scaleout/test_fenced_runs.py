@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from functools import partial
 
 import anyio
 import anyio.lowlevel
 import pytest
 
 from flxd.cluster.leases import LeaseManager
+from flxd.hub.cursors import Cursors
 from flxd.operation import Operation
 from flxd.plugin.channel import ChannelBase
 from flxd.plugin.context import RunContext
 from flxd.runs.journal import Journal, RunOutcome
-from flxd.runs.runner import RunKey, Runner
+from flxd.runs.runner import Runner
+from flxd.runs.summary import RunKey
 from flxd.store import Database
 from flxd.testing import FakeClock
 from tests.helpers import runtime
@@ -54,6 +55,27 @@ class Node:
     runner: Runner
 
 
+@dataclass
+class RunnerListener:
+    """What the daemon does when leases come and go, for a bare runner."""
+
+    runner: Runner | None = None
+
+    def lease_lost(self, connection: str, why: str) -> None:
+        assert self.runner is not None
+        self.runner.revoke(connection, why)
+
+    def lease_claimed(self, name: str) -> None:
+        return None
+
+    async def hand_over(self, connection: str) -> None:
+        assert self.runner is not None
+        await self.runner.release(connection, grace=30)
+
+    def busy(self, connection: str) -> bool:
+        return self.runner is not None and self.runner.busy(connection)
+
+
 @pytest.fixture
 async def nodes(open_node: OpenNode) -> AsyncIterator[tuple[Node, Node, PagedChannel]]:
     clock = FakeClock()
@@ -62,13 +84,12 @@ async def nodes(open_node: OpenNode) -> AsyncIterator[tuple[Node, Node, PagedCha
     async with anyio.create_task_group() as tg:
         for name in ("a", "b"):
             db = await open_node()
-            leases = LeaseManager(db, clock, node=name, period=15.0)
+            listener = RunnerListener()
+            leases = LeaseManager(db, clock, node=name, period=15.0, listener=listener)
             leases.configure(["shop"])
             runner = Runner(db=db, clock=clock, node=name, leases=leases)
+            listener.runner = runner
             runner.connections["shop"] = runtime("shop", channel, clock)
-            leases.on_lost = runner.revoke
-            leases.drain = partial(runner.release, grace=30)
-            leases.busy = runner.busy
             await tg.start(runner.serve)
             made.append(Node(leases, runner))
         yield made[0], made[1], channel
@@ -78,8 +99,8 @@ async def nodes(open_node: OpenNode) -> AsyncIterator[tuple[Node, Node, PagedCha
 
 async def cursor_and_runs(db: Database, clock: FakeClock) -> tuple[str | None, list[RunOutcome]]:
     async with db.transaction() as tx:
-        journal = Journal(tx, clock.now())
-        return await journal.cursor("shop", SYNC.value), [r.outcome for r in await journal.runs()]
+        cursor = await Cursors(tx, clock.now()).get("shop", SYNC.value)
+        return cursor, [r.outcome for r in await Journal(tx, clock.now()).runs()]
 
 
 async def test_a_run_whose_lease_moved_commits_nothing(

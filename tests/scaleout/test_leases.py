@@ -3,6 +3,8 @@ driven by the test; the nodes' own monotonic clocks are fake, the database's is 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import anyio
 import pytest
 from structlog.testing import capture_logs
@@ -19,8 +21,37 @@ CONNECTIONS = [f"shop{n:02d}" for n in range(10)]
 PERIOD = 15.0
 
 
-async def node(open_node: OpenNode, name: str, clock: FakeClock, **kw: bool) -> LeaseManager:
-    manager = LeaseManager(await open_node(), clock, node=name, period=PERIOD, **kw)
+class Listener:
+    """Records what the manager tells the daemon; `drain` stands in for handing a lease over."""
+
+    def __init__(self) -> None:
+        self.lost: list[str] = []
+        self.drain: Callable[[str], Awaitable[None]] | None = None
+
+    def lease_lost(self, connection: str, why: str) -> None:
+        self.lost.append(connection)
+
+    def lease_claimed(self, name: str) -> None:
+        return None
+
+    async def hand_over(self, connection: str) -> None:
+        if self.drain is not None:
+            await self.drain(connection)
+
+    def busy(self, connection: str) -> bool:
+        return False
+
+
+async def node(
+    open_node: OpenNode,
+    name: str,
+    clock: FakeClock,
+    listener: Listener | None = None,
+    **kw: bool,
+) -> LeaseManager:
+    manager = LeaseManager(
+        await open_node(), clock, node=name, period=PERIOD, listener=listener, **kw
+    )
     manager.configure(CONNECTIONS)
     return manager
 
@@ -76,9 +107,9 @@ async def test_a_dead_nodes_leases_move_with_a_new_epoch_and_fence_it(
     open_node: OpenNode,
 ) -> None:
     clock = FakeClock()
-    a, b = await node(open_node, "a", clock), await node(open_node, "b", clock)
-    lost: list[str] = []
-    a.on_lost = lambda name, why: lost.append(name)
+    listener = Listener()
+    lost = listener.lost
+    a, b = await node(open_node, "a", clock, listener), await node(open_node, "b", clock)
     await a.beat()
     fence = a.fence("shop03")
     assert fence is not None
@@ -143,9 +174,9 @@ async def test_a_node_that_misses_its_renewal_stops_sending_until_it_renews(
     open_node: OpenNode,
 ) -> None:
     clock = FakeClock()
-    a = await node(open_node, "a", clock)
-    lost: list[str] = []
-    a.on_lost = lambda name, why: lost.append(name)
+    listener = Listener()
+    lost = listener.lost
+    a = await node(open_node, "a", clock, listener)
     await a.beat()
     a.admit("shop01")
     await clock.advance(PERIOD)  # a stall: no heartbeat for a whole period, by a's own clock
@@ -267,7 +298,8 @@ async def test_a_lease_that_lapses_while_it_is_handed_over_is_still_released(
     """A renewal running late while a connection drains for balance: the hand-over must
     still release it, or the node keeps it (shedding, so never counted) for good."""
     clock = FakeClock()
-    a, b = await node(open_node, "a", clock), await node(open_node, "b", clock)
+    listener = Listener()
+    a, b = await node(open_node, "a", clock, listener), await node(open_node, "b", clock)
     await a.beat()
     await b.beat()  # two nodes: a is five over its share
 
@@ -278,7 +310,7 @@ async def test_a_lease_that_lapses_while_it_is_handed_over_is_still_released(
             await clock.advance(late.pop())
         a.check_deadlines()  # the watcher: lapsed, not yet lost
 
-    a.drain = drain_while_lapsing
+    listener.drain = drain_while_lapsing
     await a.beat()  # hands five over; their leases lapse while they drain
     assert len(a.held()) == 5
     await b.beat()

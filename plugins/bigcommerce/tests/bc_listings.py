@@ -24,13 +24,15 @@ from flxd_bigcommerce.sandbox.catalog.writes import (
 )
 
 from flxd.config import Config
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
+from flxd.hub.cursors import Cursors
 from flxd.hub.database import open_hub
 from flxd.hub.model import Link, Listing
 from flxd.operation import Operation
 from flxd.plugin.context import HubWriter
-from flxd.runs.journal import Journal, RunOutcome
-from flxd.runs.runner import RunSummary
+from flxd.runs.journal import RunOutcome
+from flxd.runs.summary import RunSummary
 from flxd.store import Tx
 from flxd.testing import FakeClock
 
@@ -98,7 +100,7 @@ class ListingsEnv:
 
     async def cursors(self, operation: Operation) -> dict[str, str]:
         async with self.tx() as tx:
-            return await Journal(tx, self.clock.now()).cursors_of(NAME, operation.value)
+            return await Cursors(tx, self.clock.now()).of(NAME, operation.value)
 
     async def listing(self, sku: str) -> Listing:
         async with self.hub() as hub:

@@ -15,13 +15,14 @@ from flxd_bigcommerce.sandbox import CartLine, Sandbox, SandboxConfig
 from flxd_bigcommerce.sandbox.orders.records import Order as RemoteOrder
 
 from flxd.config import Config
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
 from flxd.hub.database import open_hub
 from flxd.hub.model import Order
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
-from flxd.runs.runner import RunSummary
+from flxd.runs.summary import RunSummary
 from flxd.store import Tx
 from flxd.testing import FakeClock
 

@@ -13,6 +13,7 @@ from flxd_bigcommerce.sandbox import SandboxConfig
 from flxd.clock import SystemClock
 from flxd.daemon.lifecycle import Daemon
 from flxd.hub.catalog import Catalog
+from flxd.hub.cursors import Cursors
 from flxd.hub.database import open_hub
 from flxd.hub.model import Presence, VariantUpdate
 from flxd.hub.orders import OrderBook
@@ -70,7 +71,7 @@ async def test_the_plan_sends_nothing_and_is_what_the_real_run_does(tmp_path: Pa
             [imported] = await book.orders(connection="shop")
             assert imported.id is not None
             await book.record_shipment(imported.id, carrier="ups", tracking_number="1Z1")
-            cursors_before = await Journal(tx, SystemClock().now()).cursors()
+            cursors_before = await Cursors(tx, SystemClock().now()).every()
             runs_before = len(await Journal(tx, SystemClock().now()).runs(limit=1000))
         new_order = sandbox.place_order(env.store_hash)
         store.counters.reset()
@@ -82,7 +83,7 @@ async def test_the_plan_sends_nothing_and_is_what_the_real_run_does(tmp_path: Pa
         plan = [step for s in dry for step in s.plan]
         async with open_hub(config) as db, db.transaction() as tx:
             journal = Journal(tx, SystemClock().now())
-            assert await journal.cursors() == cursors_before
+            assert await Cursors(tx, SystemClock().now()).every() == cursors_before
             assert len(await journal.runs(limit=1000)) == runs_before
         actions = sorted(step["action"] for step in plan)
         assert actions == [

@@ -14,10 +14,12 @@ from aiohttp import web
 from bc_env import HOST
 from bc_orders import NAME, OrdersEnv, orders_env
 
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
+from flxd.hub.cursors import Cursors
 from flxd.hub.model import AckState
 from flxd.operation import Operation
-from flxd.runs.journal import Journal, RunOutcome
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 
@@ -112,7 +114,7 @@ async def test_an_empty_store_answers_204_and_the_run_is_ok(tmp_path: Path) -> N
         status = env.bc.sandbox.store(env.store).counters.by_status
         assert status[("GET /v2/orders", 204)] == 1
         async with env.tx() as tx:
-            cursor = await Journal(tx, env.clock.now()).cursor(NAME, "get_orders", "status:11")
+            cursor = await Cursors(tx, env.clock.now()).get(NAME, "get_orders", "status:11")
         assert cursor == env.clock.now().isoformat()
 
 

@@ -13,8 +13,9 @@ from bc_listings import IMPORT, NAME, SYNC, V, listings_env
 from flxd_bigcommerce.sandbox.catalog.products import update_product
 from flxd_bigcommerce.sandbox.catalog.writes import ProductWrite
 
+from flxd.hub.cursors import Cursors
 from flxd.hub.model import LinkState, ListingStatus, VariantUpdate
-from flxd.runs.journal import Journal, RunOutcome
+from flxd.runs.journal import RunOutcome
 
 pytestmark = pytest.mark.anyio
 
@@ -272,8 +273,9 @@ async def test_a_full_rescan_on_demand_and_an_interrupted_scan_resumes(tmp_path:
         # A full scan cut short after product 200 (its pages are committed with the position).
         until = "2025-12-31T23:00:00+00:00"
         async with env.tx() as tx:
-            journal = Journal(tx, env.clock.now())
-            await journal.save_cursor(NAME, IMPORT.value, f"after 200 until {until}", part="scan")
+            await Cursors(tx, env.clock.now()).save(
+                NAME, IMPORT.value, f"after 200 until {until}", part="scan"
+            )
         resumed = await env.run_ok(IMPORT)
         assert resumed.counts["products"] == 100
         assert await env.cursors(IMPORT) == {"": until, "scan": ""}

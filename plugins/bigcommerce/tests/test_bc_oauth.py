@@ -22,7 +22,8 @@ from flxd_bigcommerce.sandbox import FLXD_SCOPES, OAuthAppConfig, Sandbox, Sandb
 
 from flxd.clock import SystemClock
 from flxd.config import Config, parse_config
-from flxd.daemon.lifecycle import Daemon, Selection
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
 from flxd.hub.credentials import PendingAuth, Vault
 from flxd.hub.database import open_hub
 from flxd.net.http import HttpClient, open_session
