@@ -2,8 +2,8 @@
 
 Core decides when each operation runs and hands it a RunContext; the channel maps between the
 channel's API and the hub. A channel never sleeps, retries, opens HTTP sessions or touches SQL:
-it uses `ctx.http` (rate-limited and retried by core) and `ctx.transaction()` (hub writes and the
-cursor, committed together).
+it uses `ctx.http` (rate-limited and retried by core; writes recorded instead of sent in a dry
+run) and `ctx.transaction()` (hub writes and the cursor, committed together).
 """
 
 from __future__ import annotations
@@ -13,11 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from flxd.errors import PermanentError
-from flxd.operation import Operation
-
 if TYPE_CHECKING:
-    from flxd.plugin.context import CheckContext, RunContext
+    from flxd.plugin.context import CheckContext
 
 __all__ = [
     "Channel",
@@ -76,32 +73,11 @@ class Maintains(Protocol):
 
 @runtime_checkable
 class Channel(Protocol):
-    """One connected store. `operations` says which of the five it implements."""
-
-    operations: frozenset[Operation]
+    """One connected store. What it can do is declared by its ChannelType's `operations`;
+    core runs them (`OperationType.run(channel, ctx)`) and calls these."""
 
     async def check(self, ctx: CheckContext) -> CheckReport:
         """Call the channel with the connection's credentials and report what it sees."""
-        ...
-
-    async def import_listings(self, ctx: RunContext) -> None:
-        """Read the channel's catalog into the hub, linking by master SKU."""
-        ...
-
-    async def publish_listings(self, ctx: RunContext) -> None:
-        """Create channel products for active hub listings not yet linked here."""
-        ...
-
-    async def sync_listings(self, ctx: RunContext) -> None:
-        """Push hub changes since the cursor (price, quantity, hide, unhide, delist)."""
-        ...
-
-    async def get_orders(self, ctx: RunContext) -> None:
-        """Import new channel orders into the hub order book."""
-        ...
-
-    async def sync_orders(self, ctx: RunContext) -> None:
-        """Push hub shipments to the channel, exactly once each."""
         ...
 
     async def aclose(self) -> None:
@@ -110,30 +86,11 @@ class Channel(Protocol):
 
 
 class ChannelBase:
-    """Convenience base: unsupported operations fail clearly; `aclose` does nothing."""
-
-    operations: frozenset[Operation] = frozenset()
+    """Convenience base: a check that reports nothing, no order explanations, no upkeep, and an
+    `aclose` that does nothing."""
 
     async def check(self, ctx: CheckContext) -> CheckReport:
         return CheckReport(ok=True, verdict="no check implemented for this channel")
-
-    async def _unsupported(self, ctx: RunContext) -> None:
-        raise PermanentError(f"{type(self).__name__} does not implement {ctx.operation}")
-
-    async def import_listings(self, ctx: RunContext) -> None:
-        await self._unsupported(ctx)
-
-    async def publish_listings(self, ctx: RunContext) -> None:
-        await self._unsupported(ctx)
-
-    async def sync_listings(self, ctx: RunContext) -> None:
-        await self._unsupported(ctx)
-
-    async def get_orders(self, ctx: RunContext) -> None:
-        await self._unsupported(ctx)
-
-    async def sync_orders(self, ctx: RunContext) -> None:
-        await self._unsupported(ctx)
 
     async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
         return OrderExplanation(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from flxd.config.models import ConnectionSettings, OperationSettings, TypedSettings
+from flxd.config.operations import CORE_SETTINGS
 from flxd.errors import PluginError
 from flxd.operation import Operation
 
@@ -23,11 +24,18 @@ if TYPE_CHECKING:
     from flxd.hub.outbox import Event
     from flxd.net.http import HttpPolicy
     from flxd.plugin.channel import Channel
-    from flxd.plugin.context import ConnectionServices, SinkServices, SourceServices, WebContext
+    from flxd.plugin.context import (
+        ConnectionServices,
+        RunContext,
+        SinkServices,
+        SourceServices,
+        WebContext,
+    )
 
 __all__ = [
     "ChannelType",
     "Command",
+    "OperationType",
     "Registrar",
     "Registration",
     "Sink",
@@ -41,14 +49,27 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OperationType:
+    """One of the five operations as a channel implements it: declared once, here.
+
+    `settings` extends core's settings for the operation (flxd.config.operations); `run` does
+    one run: `await run(channel, ctx)` with the connection's Channel and the run's RunContext.
+    Dependencies between operations are core's (flxd.operation.RUN_ORDER)."""
+
+    operation: Operation
+    settings: type[OperationSettings]
+    run: Callable[[Any, RunContext], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelType:
     """A kind of sales channel (`channel = "<name>"` in a connection table)."""
 
     name: str
     description: str
     connection_settings: type[ConnectionSettings]
-    operation_settings: Mapping[Operation, type[OperationSettings]]
-    """The operations this channel implements, each with its settings model."""
+    operations: tuple[OperationType, ...]
+    """The operations this channel implements (any of the five, each once)."""
     create: Callable[[Any, ConnectionServices], Channel]
     """Build the Channel for one connection from its validated settings."""
     http_policy: HttpPolicy
@@ -56,6 +77,14 @@ class ChannelType:
     authorize: Callable[[ConnectionConfig, str, str], str | None] | None = None
     """For channels connected by OAuth: (connection, state, admin base URL) -> the URL the
     merchant opens to approve, or None when this connection does not use OAuth."""
+
+    @property
+    def operation_settings(self) -> Mapping[Operation, type[OperationSettings]]:
+        """Each implemented operation's settings model (what the config loader validates)."""
+        return {op.operation: op.settings for op in self.operations}
+
+    def operation(self, operation: Operation) -> OperationType | None:
+        return next((op for op in self.operations if op.operation is operation), None)
 
 
 class Sink(Protocol):
@@ -181,15 +210,26 @@ def _check_item(item: object, plugin: str) -> None:
         if not issubclass(item.connection_settings, ConnectionSettings):
             raise PluginError(
                 f"plugin {plugin!r}: channel {item.name!r} connection_settings must subclass "
-                "flxd.config.ConnectionSettings"
+                "flxd.plugin.ConnectionSettings"
             )
-        for op, model in item.operation_settings.items():
-            if not isinstance(op, Operation) or not issubclass(model, OperationSettings):
+        seen: set[Operation] = set()
+        for op in item.operations:
+            if not isinstance(op, OperationType) or not isinstance(op.operation, Operation):
                 raise PluginError(
-                    f"plugin {plugin!r}: channel {item.name!r} operation_settings must map "
-                    "Operation to an OperationSettings subclass"
+                    f"plugin {plugin!r}: channel {item.name!r} operations must be OperationType"
+                )
+            if op.operation in seen:
+                raise PluginError(
+                    f"plugin {plugin!r}: channel {item.name!r} declares {op.operation} twice"
+                )
+            seen.add(op.operation)
+            base = CORE_SETTINGS[op.operation]
+            if not isinstance(op.settings, type) or not issubclass(op.settings, base):
+                raise PluginError(
+                    f"plugin {plugin!r}: channel {item.name!r} {op.operation} settings must "
+                    f"subclass flxd.plugin.{base.__name__}"
                 )
     elif isinstance(item, SinkType | SourceType) and not issubclass(item.settings, TypedSettings):
         raise PluginError(
-            f"plugin {plugin!r}: {item.name!r} settings must subclass flxd.config.TypedSettings"
+            f"plugin {plugin!r}: {item.name!r} settings must subclass flxd.plugin.TypedSettings"
         )

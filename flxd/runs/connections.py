@@ -109,12 +109,6 @@ def build_runtime(
         raise PluginError(
             f"channel {channel_type.name!r} failed to set up connection {config.name!r}: {exc!r}"
         ) from exc
-    missing = set(config.enabled_operations()) - set(channel.operations)
-    if missing:
-        raise PluginError(
-            f"channel {channel_type.name!r} declares settings for {sorted(missing)} but its "
-            "Channel does not implement them"
-        )
     return ConnectionRuntime(
         config=config,
         channel_type=channel_type,

@@ -13,11 +13,13 @@ import structlog
 
 from flxd.clock import Clock
 from flxd.cluster.fencing import Fence
-from flxd.errors import AuthError, ChannelError, FencedError, FlxdError
+from flxd.errors import AuthError, ChannelError, FencedError, FlxdError, PermanentError
 from flxd.hub.cursors import Cursors
+from flxd.operation import Operation
 from flxd.plugin.context import HubWriter, RunContext
 from flxd.runs.connections import ConnectionRuntime
 from flxd.runs.journal import Journal, RunOutcome
+from flxd.runs.retention import purge_personal_data
 from flxd.runs.summary import RunKey, RunSummary
 from flxd.store import Database
 
@@ -125,7 +127,7 @@ class RunExecution:
         try:
             with scope:
                 try:
-                    await getattr(runtime.channel, key.operation.value)(ctx)
+                    await _operate(runtime, ctx)
                 except BaseExceptionGroup as group:
                     # A channel's own task group wraps what went wrong; the type decides what
                     # happens next, so judge the run by the error that matters most.
@@ -201,6 +203,16 @@ class RunExecution:
                 await Journal(tx, self.clock.now()).fail_if_running(run_id, error)
         except Exception as exc:  # the run is over either way
             log.error("cannot record the end of the run", run_id=run_id, error=repr(exc))
+
+
+async def _operate(runtime: ConnectionRuntime, ctx: RunContext) -> None:
+    """What core does before the channel's part (personal-data retention), then the channel's."""
+    operation = runtime.channel_type.operation(ctx.operation)
+    if operation is None:  # the config loader accepts only the declared operations
+        raise PermanentError(f"channel {runtime.channel_type.name!r} has no {ctx.operation}")
+    if ctx.operation is Operation.GET_ORDERS:
+        await purge_personal_data(ctx)
+    await operation.run(runtime.channel, ctx)
 
 
 def _decisive(group: BaseExceptionGroup[BaseException]) -> BaseException:

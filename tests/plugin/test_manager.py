@@ -9,12 +9,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from flxd.config import OperationSettings, TypedSettings
+from flxd.config import ConnectionSettings, OperationSettings, TypedSettings
 from flxd.errors import PluginError
 from flxd.operation import Operation
 from flxd.plugin.hookspecs import hookimpl
 from flxd.plugin.manager import load_plugins
-from flxd.plugin.registry import ChannelType, Command, SinkType
+from flxd.plugin.registry import ChannelType, Command, OperationType, SinkType
 
 
 def test_entry_point_channel_is_loaded_with_its_distribution() -> None:
@@ -96,14 +96,44 @@ def test_channel_with_bad_settings_model_is_rejected() -> None:
                     name="bad",
                     description="",
                     connection_settings=OperationSettings,  # type: ignore[arg-type]
-                    operation_settings={Operation.GET_ORDERS: OperationSettings},
+                    operations=(),
                     create=lambda s, v: None,
                     http_policy=None,  # type: ignore[arg-type,return-value]
                 )
             )
 
-    with pytest.raises(PluginError, match=r"must subclass flxd\.config\.ConnectionSettings"):
+    with pytest.raises(PluginError, match=r"must subclass flxd\.plugin\.ConnectionSettings"):
         load_plugins(extra=[BadModel()])
+
+
+def test_operation_settings_must_extend_cores() -> None:
+    """pii_retention_days and SKU matching are core's: an operation's settings must carry them."""
+
+    class Plain:
+        __name__ = "plain"
+
+        @hookimpl
+        def flxd_register_channels(self, register: object) -> None:
+            async def run(channel: object, ctx: object) -> None:
+                return None
+
+            register(  # type: ignore[operator]
+                ChannelType(
+                    name="plain",
+                    description="",
+                    connection_settings=ConnectionSettings,
+                    operations=(
+                        OperationType(
+                            operation=Operation.GET_ORDERS, settings=OperationSettings, run=run
+                        ),
+                    ),
+                    create=lambda s, v: None,  # type: ignore[arg-type,return-value]
+                    http_policy=None,  # type: ignore[arg-type]
+                )
+            )
+
+    with pytest.raises(PluginError, match=r"get_orders settings must subclass .*GetOrdersSettings"):
+        load_plugins(extra=[Plain()])
 
 
 def test_core_command_names_are_reserved() -> None:

@@ -7,26 +7,18 @@ from collections.abc import Mapping
 import anyio
 
 from flxd.errors import AuthError, ChannelError
-from flxd.operation import Operation
 from flxd.plugin.channel import ChannelBase, CheckReport, OrderExplanation
-from flxd.plugin.context import CheckContext, ConnectionServices, RunContext
+from flxd.plugin.context import CheckContext, ConnectionServices
 from flxd_bigcommerce import embedded, webhooks
 from flxd_bigcommerce.check import check_connection
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
-from flxd_bigcommerce.listings import OPERATIONS as LISTING_OPERATIONS
-from flxd_bigcommerce.operation import OperationSpec
-from flxd_bigcommerce.orders import OPERATIONS as ORDER_OPERATIONS
 from flxd_bigcommerce.orders.explain import explain_order
 
-__all__ = ["OPERATIONS", "BigCommerceChannel"]
-
-OPERATIONS: dict[Operation, OperationSpec] = {**LISTING_OPERATIONS, **ORDER_OPERATIONS}
+__all__ = ["BigCommerceChannel"]
 
 
 class BigCommerceChannel(ChannelBase):
-    operations: frozenset[Operation] = frozenset(OPERATIONS)
-
     def __init__(self, settings: BigCommerceSettings, services: ConnectionServices) -> None:
         self.settings = settings
         self.name = services.name
@@ -81,25 +73,6 @@ class BigCommerceChannel(ChannelBase):
         if self.settings.sandbox is not None:
             await self._embedded()
         return self.client
-
-    async def _run(self, ctx: RunContext) -> None:
-        await self.ready()
-        await OPERATIONS[ctx.operation].run(self, ctx)
-
-    async def import_listings(self, ctx: RunContext) -> None:
-        await self._run(ctx)
-
-    async def publish_listings(self, ctx: RunContext) -> None:
-        await self._run(ctx)
-
-    async def sync_listings(self, ctx: RunContext) -> None:
-        await self._run(ctx)
-
-    async def get_orders(self, ctx: RunContext) -> None:
-        await self._run(ctx)
-
-    async def sync_orders(self, ctx: RunContext) -> None:
-        await self._run(ctx)
 
     async def check(self, ctx: CheckContext) -> CheckReport:
         try:

@@ -20,11 +20,11 @@ from flxd.config import (
     Duration,
     EnvSecret,
     FileSecret,
-    OperationSettings,
     RelativePath,
     StrictModel,
     pick_secret,
 )
+from flxd.config import operations as core
 from flxd_bigcommerce.client import API_BASE_URL
 from flxd_bigcommerce.statuses import parse_status
 
@@ -120,32 +120,22 @@ class BigCommerceSettings(ConnectionSettings):
         return pick_secret("client_secret", self.client_secret_env, self.client_secret_file)
 
 
-class ImportListingsSettings(OperationSettings):
+class ImportListingsSettings(core.ImportListingsSettings):
     master_sku: Literal["sku", "upc", "mpn"] = "sku"
     """Which BigCommerce field becomes the hub's master SKU; items without it are skipped."""
-    new_listings_paused: bool = False
-    mode: Literal["create_only", "create_and_overwrite"] = "create_only"
-    overwrite_product_data: bool = True
-    """With create_and_overwrite: update name, description, identifiers and attributes of
-    matched listings (true), or only link them (false)."""
     overlap: Duration = 300.0
     """How far before the cursor each incremental run looks again (dates have whole seconds)."""
 
 
-class PublishListingsSettings(OperationSettings):
-    override_names: bool = True
+class PublishListingsSettings(core.PublishListingsSettings):
     attribute_length: Literal["truncate", "skip", "fail"] = "truncate"
     product_type: Literal["physical", "digital"] = "physical"
     default_weight: Decimal = Field(default=Decimal(0), ge=0)
 
 
-class SyncListingsSettings(OperationSettings):
+class SyncListingsSettings(core.SyncListingsSettings):
     location_id: int = Field(default=1, ge=1)
     """The inventory location quantities are written to."""
-
-
-def _blank_is_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
 
 
 def _expand_statuses(value: object) -> object:
@@ -165,23 +155,16 @@ def _distinct(value: list[int]) -> list[int]:
     return list(dict.fromkeys(value))
 
 
-Days = Annotated[int | None, BeforeValidator(_blank_is_none)]
-
-
-class GetOrdersSettings(OperationSettings):
+class GetOrdersSettings(core.GetOrdersSettings):
     statuses: Annotated[
         list[Status], BeforeValidator(_expand_statuses), AfterValidator(_distinct)
     ] = Field(default_factory=lambda: [11], min_length=1)
     """Statuses to import, by id (0-14) or name; matched on the id, since merchants rename the
     labels. "Pending/Incomplete" means 1 and 0."""
-    created_within_days: Days = Field(default=None, ge=1)
-    """Only orders created within this many days; leave out to import orders of any age."""
     acknowledge: Literal["none", "status", "metafield"] = "none"
     acknowledge_status: Status = 9
     metafield_namespace: str = Field(default="flxd", min_length=1, max_length=64)
     metafield_key: str = Field(default="imported", min_length=1, max_length=64)
-    pii_retention_days: Days = Field(default=None, ge=0)
-    """Erase customers' personal data this many days after import; 0 or absent keeps it."""
     overlap: Duration = 300.0
 
 
@@ -197,6 +180,6 @@ def _default_carriers() -> dict[str, CarrierMapping]:
     }
 
 
-class SyncOrdersSettings(OperationSettings):
+class SyncOrdersSettings(core.SyncOrdersSettings):
     carriers: dict[str, CarrierMapping] = Field(default_factory=_default_carriers)
     """Hub carrier name -> BigCommerce shipping_provider / tracking_carrier."""

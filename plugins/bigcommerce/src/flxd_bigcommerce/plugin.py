@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Awaitable, Callable
 
+from flxd.config import OperationSettings
+from flxd.operation import Operation
+from flxd.plugin.context import RunContext
 from flxd.plugin.hookspecs import hookimpl
-from flxd.plugin.registry import ChannelType, Command, Registrar, WebRoute
-from flxd_bigcommerce import oauth, webhooks
-from flxd_bigcommerce.channel import OPERATIONS, BigCommerceChannel
-from flxd_bigcommerce.config import BigCommerceSettings
+from flxd.plugin.registry import ChannelType, Command, OperationType, Registrar, WebRoute
+from flxd_bigcommerce import config, oauth, webhooks
+from flxd_bigcommerce.channel import BigCommerceChannel
+from flxd_bigcommerce.listings.importer import run_import
+from flxd_bigcommerce.listings.publisher import run_publish
+from flxd_bigcommerce.listings.syncer import run_sync
+from flxd_bigcommerce.orders.importer import run_get_orders
+from flxd_bigcommerce.orders.shipments import run_sync_orders
 from flxd_bigcommerce.policy import BigCommercePolicy
+
+Run = Callable[[BigCommerceChannel, RunContext], Awaitable[None]]
+
+
+def _operation(operation: Operation, settings: type[OperationSettings], run: Run) -> OperationType:
+    async def ready_then_run(channel: BigCommerceChannel, ctx: RunContext) -> None:
+        # Starts the embedded sandbox if the connection uses one; re-reads an OAuth token.
+        await channel.ready()
+        await run(channel, ctx)
+
+    return OperationType(operation=operation, settings=settings, run=ready_then_run)
+
+
+OPERATIONS = (
+    _operation(Operation.IMPORT_LISTINGS, config.ImportListingsSettings, run_import),
+    _operation(Operation.PUBLISH_LISTINGS, config.PublishListingsSettings, run_publish),
+    _operation(Operation.SYNC_LISTINGS, config.SyncListingsSettings, run_sync),
+    _operation(Operation.GET_ORDERS, config.GetOrdersSettings, run_get_orders),
+    _operation(Operation.SYNC_ORDERS, config.SyncOrdersSettings, run_sync_orders),
+)
 
 
 @hookimpl
@@ -18,8 +46,8 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
         ChannelType(
             name="bigcommerce",
             description="BigCommerce stores (API account or OAuth app)",
-            connection_settings=BigCommerceSettings,
-            operation_settings={op: spec.settings for op, spec in OPERATIONS.items()},
+            connection_settings=config.BigCommerceSettings,
+            operations=OPERATIONS,
             create=BigCommerceChannel,
             http_policy=BigCommercePolicy(),
             authorize=oauth.authorize_url,

@@ -8,9 +8,6 @@ and a repeat stores nothing twice: orders are unique per (connection, order id),
 newly stored order emits `order.imported`. The cursor never passes the run's start, so orders
 changed during the run are read by the next one. An order that moves into a configured status
 is modified by that move, which puts it in the next window.
-
-The hub's personal-data purge runs first, from the hub alone, so it happens even when
-BigCommerce cannot be reached or nothing new arrived.
 """
 
 from __future__ import annotations
@@ -33,7 +30,6 @@ from flxd_bigcommerce.orders.acknowledge import (
     record_outcomes,
 )
 from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order_id_of
-from flxd_bigcommerce.orders.retention import purge_personal_data
 from flxd_bigcommerce.orders.scan import OrderScan, ScanPage
 from flxd_bigcommerce.orders.taskgroup import task_group
 
@@ -80,7 +76,6 @@ async def run_get_orders(channel: BigCommerceChannel, ctx: RunContext) -> None:
     client = channel.client
     started = ctx.clock.now()
     ctx.count("imported", 0)
-    await purge_personal_data(ctx, settings.pii_retention_days)
     acknowledger = None
     if settings.acknowledge != "none":
         acknowledger = Acknowledger(client, ctx, settings)

@@ -12,10 +12,11 @@ from flxd.config import (
     Duration,
     EnvSecret,
     FileSecret,
-    OperationSettings,
     RelativePath,
     pick_secret,
 )
+from flxd.config import operations as core
+from flxd.config.operations import ImportListingsSettings
 from flxd.errors import AuthError, PermanentError, RecordError, TransientError
 from flxd.hub.model import (
     Address,
@@ -28,7 +29,6 @@ from flxd.hub.model import (
     ShipmentState,
     VariantUpdate,
 )
-from flxd.operation import Operation
 from flxd.plugin.channel import ChannelBase, CheckReport
 from flxd.plugin.context import CheckContext, ConnectionServices, RunContext
 from flxd_memory.remote import RemoteProduct, RemoteStore, RemoteVariant, get_store, money
@@ -56,25 +56,19 @@ class MemorySettings(ConnectionSettings):
         return pick_secret("token", self.token_env, self.token_file).get_secret_value()
 
 
-class ImportSettings(OperationSettings):
-    paused: bool = False
-
-
 def _known_status(value: str) -> str:
     if value not in STATUSES:
         raise ValueError(f"unknown status {value!r}")
     return value
 
 
-class GetOrdersSettings(OperationSettings):
+class GetOrdersSettings(core.GetOrdersSettings):
     statuses: list[Annotated[str, AfterValidator(_known_status)]] = Field(
         default_factory=lambda: ["awaiting_fulfillment"]
     )
 
 
 class MemoryChannel(ChannelBase):
-    operations = frozenset(Operation)
-
     def __init__(self, settings: MemorySettings, services: ConnectionServices) -> None:
         self.settings = settings
         self.remote: RemoteStore = get_store(
@@ -112,7 +106,7 @@ class MemoryChannel(ChannelBase):
     # ---- listings ------------------------------------------------------------------------
 
     async def import_listings(self, ctx: RunContext) -> None:
-        assert isinstance(ctx.settings, ImportSettings)
+        assert isinstance(ctx.settings, ImportListingsSettings)
         seen = int(ctx.cursor() or 0)
         while not ctx.stopping:
             remote = await self._call(ctx)
@@ -126,7 +120,7 @@ class MemoryChannel(ChannelBase):
                 result = await hub.catalog.upsert(
                     updates,
                     new_status=ListingStatus.PAUSED
-                    if ctx.settings.paused
+                    if ctx.settings.new_listings_paused
                     else ListingStatus.ACTIVE,
                 )
                 for product in page:

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flxd.config import OperationSettings
+from flxd.config.operations import (
+    ImportListingsSettings,
+    PublishListingsSettings,
+    SyncListingsSettings,
+    SyncOrdersSettings,
+)
 from flxd.errors import ChannelError
 from flxd.net.http import Response
 from flxd.net.ratelimit import QuotaReport
 from flxd.operation import Operation
 from flxd.plugin.hookspecs import hookimpl
-from flxd.plugin.registry import ChannelType, Registrar
-from flxd_memory.channel import GetOrdersSettings, ImportSettings, MemoryChannel, MemorySettings
+from flxd.plugin.registry import ChannelType, OperationType, Registrar
+from flxd_memory.channel import GetOrdersSettings, MemoryChannel, MemorySettings
 
 
 class _NoHttp:
@@ -31,13 +36,33 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
             name="memory",
             description="in-memory example channel (tests)",
             connection_settings=MemorySettings,
-            operation_settings={
-                Operation.IMPORT_LISTINGS: ImportSettings,
-                Operation.PUBLISH_LISTINGS: OperationSettings,
-                Operation.SYNC_LISTINGS: OperationSettings,
-                Operation.GET_ORDERS: GetOrdersSettings,
-                Operation.SYNC_ORDERS: OperationSettings,
-            },
+            operations=(
+                OperationType(
+                    operation=Operation.IMPORT_LISTINGS,
+                    settings=ImportListingsSettings,
+                    run=MemoryChannel.import_listings,
+                ),
+                OperationType(
+                    operation=Operation.PUBLISH_LISTINGS,
+                    settings=PublishListingsSettings,
+                    run=MemoryChannel.publish_listings,
+                ),
+                OperationType(
+                    operation=Operation.SYNC_LISTINGS,
+                    settings=SyncListingsSettings,
+                    run=MemoryChannel.sync_listings,
+                ),
+                OperationType(
+                    operation=Operation.GET_ORDERS,
+                    settings=GetOrdersSettings,
+                    run=MemoryChannel.get_orders,
+                ),
+                OperationType(
+                    operation=Operation.SYNC_ORDERS,
+                    settings=SyncOrdersSettings,
+                    run=MemoryChannel.sync_orders,
+                ),
+            ),
             create=MemoryChannel,
             http_policy=_NoHttp(),
         )
