@@ -19,7 +19,14 @@ from flxd.errors import ChannelError, TransientError
 from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.net.retry import RetryPolicy, call_with_retry
 
-__all__ = ["ConnectionDropped", "HttpClient", "HttpPolicy", "Response", "open_session"]
+__all__ = [
+    "ConnectionDropped",
+    "HttpClient",
+    "HttpPolicy",
+    "Response",
+    "open_session",
+    "url_path",
+]
 
 USER_AGENT = f"flxd/{__version__} (+https://github.com/flxd/flxd)"
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
@@ -34,6 +41,8 @@ class Response:
     body: bytes
     data: Any = field(default=None)
     """The decoded JSON body (None when the body is empty or not JSON)."""
+    planned: bool = False
+    """A dry run's write: recorded in the plan, never sent (no status, no body)."""
 
 
 class HttpPolicy(Protocol):
@@ -129,11 +138,16 @@ class HttpClient:
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        plan: Any = None,
+        irreversible: bool = False,
+        read_only: bool = False,
     ) -> Response:
         """Send a request; returns the successful response or raises the classified error.
 
         `idempotent` defaults by method (POST and PATCH are not): a request that is not is never
-        re-sent after it may have reached the server.
+        re-sent after it may have reached the server. `plan`, `irreversible` and `read_only`
+        matter to a run's view of the client (flxd.net.runhttp.RunHttp); outside a run (checks,
+        upkeep, OAuth exchanges) every request is sent as it is.
         """
         method = method.upper()
         safe = method in _IDEMPOTENT if idempotent is None else idempotent
@@ -149,7 +163,7 @@ class HttpClient:
             limiter=self.limiter,
             rng=self._rng,
             idempotent=safe,
-            what=f"{method} {_path(url)}",
+            what=f"{method} {url_path(url)}",
         )
 
     async def _send(
@@ -175,10 +189,11 @@ class HttpClient:
                     body = await raw.read()
                     status, response_headers = raw.status, raw.headers
             except TimeoutError:
-                raise TransientError(f"{method} {_path(url)} timed out", kind="timeout") from None
+                what = f"{method} {url_path(url)}"
+                raise TransientError(f"{what} timed out", kind="timeout") from None
             except aiohttp.ClientConnectorError as exc:
                 raise TransientError(
-                    f"cannot connect for {method} {_path(url)}: {exc.os_error}",
+                    f"cannot connect for {method} {url_path(url)}: {exc.os_error}",
                     sent=False,
                     kind="connect",
                 ) from None
@@ -189,7 +204,7 @@ class HttpClient:
                 ConnectionDropped,
             ) as exc:
                 raise TransientError(
-                    f"{method} {_path(url)}: connection dropped ({exc})", kind="dropped"
+                    f"{method} {url_path(url)}: connection dropped ({exc})", kind="dropped"
                 ) from None
             self.limiter.observe(ticket, self._policy.quota(response_headers))
         response = Response(method, url, status, response_headers, body)
@@ -201,7 +216,7 @@ class HttpClient:
                 data = json.loads(body)
             except ValueError:
                 raise TransientError(
-                    f"{method} {_path(url)}: invalid JSON in a {status} response "
+                    f"{method} {url_path(url)}: invalid JSON in a {status} response "
                     f"({len(body)} bytes, truncated?)",
                     kind="invalid_json",
                 ) from None
@@ -209,7 +224,7 @@ class HttpClient:
         return response
 
 
-def _path(url: str) -> str:
+def url_path(url: str) -> str:
     """The URL without scheme and host, for log lines (query strings may carry filters only)."""
     rest = url.split("://", 1)[-1]
     return "/" + rest.split("/", 1)[1] if "/" in rest else url

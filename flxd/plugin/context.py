@@ -23,6 +23,7 @@ from flxd.hub.links import Links
 from flxd.hub.orders import OrderBook
 from flxd.hub.outbox import Outbox
 from flxd.net.http import HttpClient
+from flxd.net.runhttp import RunHttp
 from flxd.operation import Operation
 from flxd.store import Database, Tx
 
@@ -158,10 +159,17 @@ class RunContext:
         self.connection_settings = connection_settings
         self.full = full
         self.dry_run = dry_run
-        """Read everything, write nothing: channel writes become `plan` entries, and hub
-        transactions (cursors included) are rolled back instead of committed."""
+        """Read everything, write nothing: core records the channel's writes as the plan
+        instead of sending them (see `http`), and rolls back hub transactions, cursors
+        included. A channel needs no check of its own."""
         self.clock = clock
-        self.http = http
+        self.http = RunHttp(
+            http, dry_run=dry_run, record=self._record_write, confirm=self._confirm_lease
+        )
+        """The connection's HTTP for this run: rate-limited and retried by core. A write is
+        described by `plan=` (what a dry run shows); one that cannot be taken back is sent
+        with `irreversible=True`, and core confirms the connection's lease right before it
+        leaves (several nodes)."""
         self.log = structlog.get_logger("flxd.run").bind(
             connection=connection, operation=operation.value, run_id=run_id
         )
@@ -179,13 +187,12 @@ class RunContext:
         to another: finish the current page, commit, return."""
         return self._stop.is_set() or (self._released is not None and self._released.is_set())
 
-    async def confirm_lease(self) -> None:
-        """Call right before a channel write that cannot be taken back (a POST creating
-        something): raises FencedError unless this node still holds the connection's lease,
-        with a margin, by its own clock and by the database's. After a lease moves, the new
-        holder looks on the channel for what the old one may have sent; this narrows the
-        window in which the old one could still send it to the time the request takes to
-        leave. Without leases (SQLite, a single node) it returns at once."""
+    async def _confirm_lease(self) -> None:
+        """Right before a channel write that cannot be taken back: FencedError unless this
+        node still holds the connection's lease, with a margin, by its own clock and by the
+        database's. After a lease moves, the new holder looks on the channel for what the old
+        one may have sent; this narrows the window in which the old one could still send it
+        to the time the request takes to leave. Without leases (SQLite, one node): at once."""
         if self._fence is not None and not self.dry_run:
             await self._fence.confirm(self._db)
 
@@ -196,10 +203,9 @@ class RunContext:
     def count(self, key: str, n: int = 1) -> None:
         self.result.counts[key] = self.result.counts.get(key, 0) + n
 
-    def plan(self, action: str, **details: Any) -> None:
-        """In a dry run, record a channel write instead of sending it (the operation must not
-        send it); e.g. `ctx.plan("update_price", sku="A-1", old="9.90", new="8.90")`."""
-        self.result.plan.append({"action": action, **details})
+    def _record_write(self, entry: Mapping[str, Any]) -> None:
+        """A dry run's write, as the channel described it."""
+        self.result.plan.append(dict(entry))
 
     def skip(self, error: RecordError) -> None:
         """A bad record: count it, keep the reason for the run record, and go on."""

@@ -230,7 +230,7 @@ async def test_a_dry_run_plans_every_write_and_sends_nothing(tmp_path: Path) -> 
         )
         assert [p["action"] for p in publish.plan] == ["create_product"]
         assert sorted(sync.plan, key=lambda p: p["action"]) == [
-            {"action": "hide", "listing": "MUG", "product": env.item("MUG")[0].id},
+            {"action": "hide", "listing": "MUG", "product": str(env.item("MUG")[0].id)},
             {"action": "update_price", "sku": "TEE-S", "old": "18", "new": "19.5"},
             {"action": "update_quantity", "sku": "TEE-S", "old": "1", "new": "4"},
         ]

@@ -244,7 +244,7 @@ async def test_a_dry_run_plans_the_shipment_and_sends_nothing(tmp_path: Path) ->
                 "address": placed.shipping_addresses[0].id,
                 "tracking": "1ZDRY",
                 "carrier": "ups",
-                "items": [{"order_product_id": placed.lines[0].id, "quantity": 1}],
+                "items": f"{placed.lines[0].sku}x1",  # SKU x quantity, as on a packing slip
             }
         ]
         assert posts(env) == 0

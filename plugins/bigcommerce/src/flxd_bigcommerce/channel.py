@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import anyio
 
 from flxd.errors import AuthError, ChannelError
+from flxd.net.runhttp import Http
 from flxd.plugin.channel import ChannelBase, CheckReport, OrderExplanation
 from flxd.plugin.context import CheckContext, ConnectionServices
 from flxd_bigcommerce import embedded, webhooks
@@ -26,12 +27,6 @@ class BigCommerceChannel(ChannelBase):
         self._endpoint: embedded.Endpoint | None = None
         self._oauth_token: str | None = None
         self._lock = anyio.Lock()
-        self.client = BigCommerceClient(
-            services.http,
-            store_hash=settings.store_hash,
-            token=self._token,
-            api_base_url=settings.api_base_url,
-        )
 
     async def _token(self) -> str:
         if self.settings.sandbox is not None:
@@ -58,37 +53,35 @@ class BigCommerceChannel(ChannelBase):
                 self._endpoint = await embedded.acquire(
                     self.settings.sandbox, self.settings.store_hash, self.name
                 )
-                self.client = BigCommerceClient(
-                    self._services.http,
-                    store_hash=self.settings.store_hash,
-                    token=self._token,
-                    api_base_url=self._endpoint.api_base_url,
-                )
             return self._endpoint
 
-    async def ready(self) -> BigCommerceClient:
-        """The client for a run: starts the embedded sandbox if this connection uses one, and
-        re-reads an OAuth token (it may have been approved again since the last run)."""
+    async def client_for(self, http: Http) -> BigCommerceClient:
+        """The API client over `http` (a run's, or the connection's for checks and upkeep):
+        starts the embedded sandbox if this connection uses one, and re-reads an OAuth token
+        (it may have been approved again since the last run)."""
         self._oauth_token = None
+        base_url = self.settings.api_base_url
         if self.settings.sandbox is not None:
-            await self._embedded()
-        return self.client
+            base_url = (await self._embedded()).api_base_url
+        return BigCommerceClient(
+            http, store_hash=self.settings.store_hash, token=self._token, api_base_url=base_url
+        )
 
     async def check(self, ctx: CheckContext) -> CheckReport:
         try:
-            client = await self.ready()
+            client = await self.client_for(ctx.http)
         except ChannelError as exc:
             return CheckReport(ok=False, verdict=str(exc))
         return await check_connection(client, ctx, self.settings)
 
     async def explain_order(self, ctx: CheckContext, order_id: str) -> OrderExplanation:
-        return await explain_order(await self.ready(), ctx, order_id)
+        return await explain_order(await self.client_for(ctx.http), ctx, order_id)
 
     async def maintain(self, ctx: CheckContext) -> Mapping[str, int]:
         """Keep this store's webhooks registered and active (when `webhooks = true`)."""
         if not self.settings.webhooks:
             return {}
-        client = await self.ready()
+        client = await self.client_for(ctx.http)
         secret = webhooks.secret_for(
             self._services.credentials.vault, self.name, self.settings.store_hash
         )

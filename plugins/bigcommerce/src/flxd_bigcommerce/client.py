@@ -7,12 +7,13 @@ requests and reads answers.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from flxd.errors import PermanentError, TransientError
-from flxd.net.http import HttpClient, Response
+from flxd.net.http import Response
+from flxd.net.runhttp import Http, PlanEntry
 from flxd_bigcommerce.policy import problem_details
 
 __all__ = ["API_BASE_URL", "BigCommerceClient", "Pagination", "V3Page", "Version"]
@@ -41,7 +42,7 @@ class V3Page:
 class BigCommerceClient:
     def __init__(
         self,
-        http: HttpClient,
+        http: Http,
         *,
         store_hash: str,
         token: Callable[[], Awaitable[str]],
@@ -65,7 +66,11 @@ class BigCommerceClient:
         params: Params | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        plan: PlanEntry | Sequence[PlanEntry] | None = None,
+        irreversible: bool = False,
     ) -> Response:
+        """One request. A write says what it does (`plan`: a dry run shows it instead of
+        sending it) and whether it can be taken back (`irreversible`: see RunHttp.request)."""
         headers = {"X-Auth-Token": await self._token()}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -76,6 +81,8 @@ class BigCommerceClient:
             json_body=body,
             headers=headers,
             idempotent=idempotent,
+            plan=plan,
+            irreversible=irreversible,
         )
 
     async def get(self, version: Version, path: str, params: Params | None = None) -> Any:
@@ -90,12 +97,23 @@ class BigCommerceClient:
         params: Params | None = None,
         body: Any = None,
         idempotent: bool | None = None,
+        plan: PlanEntry | Sequence[PlanEntry] | None = None,
+        irreversible: bool = False,
     ) -> Any:
         """`data` of a V3 answer; a 207 (partly saved) raises with BigCommerce's errors, since
-        the caller asked for all of it."""
+        the caller asked for all of it. A dry run's write answers None."""
         response = await self.request(
-            method, "v3", path, params=params, body=body, idempotent=idempotent
+            method,
+            "v3",
+            path,
+            params=params,
+            body=body,
+            idempotent=idempotent,
+            plan=plan,
+            irreversible=irreversible,
         )
+        if response.planned:
+            return None
         payload = response.data
         if response.status == 207:
             title, fields = problem_details(response.body)

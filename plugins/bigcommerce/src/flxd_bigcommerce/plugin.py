@@ -12,6 +12,7 @@ from flxd.plugin.hookspecs import hookimpl
 from flxd.plugin.registry import ChannelType, Command, OperationType, Registrar, WebRoute
 from flxd_bigcommerce import config, oauth, webhooks
 from flxd_bigcommerce.channel import BigCommerceChannel
+from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.listings.importer import run_import
 from flxd_bigcommerce.listings.publisher import run_publish
 from flxd_bigcommerce.listings.syncer import run_sync
@@ -19,16 +20,15 @@ from flxd_bigcommerce.orders.importer import run_get_orders
 from flxd_bigcommerce.orders.shipments import run_sync_orders
 from flxd_bigcommerce.policy import BigCommercePolicy
 
-Run = Callable[[BigCommerceChannel, RunContext], Awaitable[None]]
+Run = Callable[[BigCommerceClient, RunContext], Awaitable[None]]
 
 
 def _operation(operation: Operation, settings: type[OperationSettings], run: Run) -> OperationType:
-    async def ready_then_run(channel: BigCommerceChannel, ctx: RunContext) -> None:
-        # Starts the embedded sandbox if the connection uses one; re-reads an OAuth token.
-        await channel.ready()
-        await run(channel, ctx)
+    async def with_client(channel: BigCommerceChannel, ctx: RunContext) -> None:
+        # The client over the run's HTTP: a dry run's writes are recorded, not sent.
+        await run(await channel.client_for(ctx.http), ctx)
 
-    return OperationType(operation=operation, settings=settings, run=ready_then_run)
+    return OperationType(operation=operation, settings=settings, run=with_client)
 
 
 OPERATIONS = (

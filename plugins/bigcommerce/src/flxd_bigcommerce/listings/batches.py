@@ -15,12 +15,11 @@ Every write here is idempotent (absolute values), so sending an item twice is ha
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Literal
 
-from flxd.hub.model import LinkState
+from flxd.hub.changeplan import ListingChange
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid, NotFound
 
@@ -36,7 +35,7 @@ _GONE_WORDS = ("not found", "does not exist")
 
 @dataclass(slots=True)
 class Write:
-    """One item of a batch, and what flxd records once BigCommerce has taken it."""
+    """One item of a batch: the planned changes it carries to one target."""
 
     kind: Kind
     target: tuple[str, int]
@@ -45,32 +44,22 @@ class Write:
     linked: tuple[int, ...]
     """Every hub variant linked to this product (all are missing if the product is)."""
     body: dict[str, Any] = field(default_factory=dict)
-    prices: dict[int, Decimal] = field(default_factory=dict)
-    """Hub variant id -> price this item pushes."""
-    quantities: dict[int, int] = field(default_factory=dict)
-    state: LinkState | None = None
-    """The links' new state once this item is taken (hide, unhide, delist)."""
+    changes: list[ListingChange] = field(default_factory=list)
     product_stock: int | None = None
     """Stock by variant: the total of the product's variants, for a product that turns out to
     track stock by product."""
-    plans: list[dict[str, Any]] = field(default_factory=list)
-    """What a dry run reports instead of sending."""
 
     def merge(self, newer: Write) -> None:
         """Fold a later write to the same target into this one (one item per target)."""
         self.body.update(newer.body)
-        self.prices.update(newer.prices)
-        self.quantities.update(newer.quantities)
-        self.state = newer.state or self.state
-        self.plans += newer.plans
+        self.changes += newer.changes
         if newer.product_stock is not None:
             self.product_stock = newer.product_stock
 
     @property
-    def variants(self) -> tuple[int, ...]:
-        """The hub variants this item is about."""
-        touched = set(self.prices) | set(self.quantities)
-        return tuple(sorted(touched)) if touched else self.linked
+    def plans(self) -> list[dict[str, Any]]:
+        """What a dry run reports instead of sending this item."""
+        return [change.describe() for change in self.changes]
 
 
 @dataclass(slots=True)
@@ -87,18 +76,9 @@ class Delivery:
 
 
 class BatchSender:
-    def __init__(
-        self,
-        client: BigCommerceClient,
-        *,
-        location_id: int,
-        confirm_lease: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
+    def __init__(self, client: BigCommerceClient, *, location_id: int) -> None:
         self.client = client
         self.location_id = location_id
-        # Absolute values, so a write is harmless twice; but one sent late by a node that lost
-        # the connection could put back an older price after the new holder sent a newer one.
-        self._confirm_lease = confirm_lease
 
     async def send(self, kind: Kind, writes: Sequence[Write]) -> Delivery:
         """Send one batch (at most BATCH_SIZES[kind] items) and sort out a refusal."""
@@ -136,12 +116,21 @@ class BatchSender:
             delivery.taken += writes
 
     async def _request(self, kind: Kind, writes: Sequence[Write], delivery: Delivery) -> None:
-        if self._confirm_lease is not None:
-            await self._confirm_lease()
         delivery.requests += 1
+        plan = [entry for w in writes for entry in w.plans]
+        # Absolute values, so a write is harmless twice; but one sent late by a node that lost
+        # the connection could put back an older price after the new holder sent a newer one:
+        # `irreversible` has core confirm the lease right before it leaves.
         if kind == "delete":
             ids = ",".join(str(w.target[1]) for w in writes)
-            await self.client.request("DELETE", "v3", "catalog/products", params={"id:in": ids})
+            await self.client.request(
+                "DELETE",
+                "v3",
+                "catalog/products",
+                params={"id:in": ids},
+                plan=plan,
+                irreversible=True,
+            )
         elif kind == "stock":
             items = [{"location_id": self.location_id, **w.body} for w in writes]
             await self.client.request(
@@ -149,12 +138,16 @@ class BatchSender:
                 "v3",
                 "inventory/adjustments/absolute",
                 body={"reason": "flxd sync_listings", "items": items},
+                plan=plan,
+                irreversible=True,
             )
         else:
             path = "catalog/products" if kind == "products" else "catalog/variants"
             # A 207 (saved in part) is not expected for price and availability alone; the
             # fields flxd sends are saved even then.
-            await self.client.request("PUT", "v3", path, body=[w.body for w in writes])
+            await self.client.request(
+                "PUT", "v3", path, body=[w.body for w in writes], plan=plan, irreversible=True
+            )
 
     async def _tracking(self, product_ids: Iterable[int], delivery: Delivery) -> dict[int, str]:
         """How each of these products still on the store tracks stock (one read per 250)."""

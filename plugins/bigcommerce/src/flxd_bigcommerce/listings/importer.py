@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 from anyio.abc import ObjectSendStream
@@ -25,6 +25,7 @@ from anyio.abc import ObjectSendStream
 from flxd.errors import RecordError
 from flxd.hub.model import LinkState, ListingStatus
 from flxd.plugin.context import HubWriter, RunContext
+from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import ImportListingsSettings
 from flxd_bigcommerce.listings.matching import (
     HubView,
@@ -38,9 +39,6 @@ from flxd_bigcommerce.listings.products import Product, parse_product
 from flxd_bigcommerce.listings.scan import ScanPage, full_scan, modified_scan
 from flxd_bigcommerce.parse import format_v3_date, parse_date
 
-if TYPE_CHECKING:
-    from flxd_bigcommerce.channel import BigCommerceChannel
-
 __all__ = ["SCAN_PART", "SKEW", "run_import"]
 
 SCAN_PART = "scan"
@@ -50,19 +48,19 @@ AHEAD = 3
 """Pages fetched ahead of the one being written (at most AHEAD + 1 are applied together)."""
 
 
-async def run_import(channel: BigCommerceChannel, ctx: RunContext) -> None:
+async def run_import(client: BigCommerceClient, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, ImportListingsSettings)
     started = ctx.clock.now()
     until = started - SKEW
     resume = _parse_scan(ctx.cursor(SCAN_PART))
     watermark = ctx.cursor()
-    importer = _Importer(ctx, settings, channel.name)
+    importer = _Importer(ctx, settings, ctx.connection)
     if resume is None and watermark is not None:
         since = parse_date(watermark, "cursor") - timedelta(seconds=settings.overlap)
         # Read up to now (a change made on the store just before this run is in it), but never
         # move the cursor past `until`: a change BigCommerce dated earlier may show up later.
-        scan = modified_scan(channel.client, since=since, until=started)
+        scan = modified_scan(client, since=since, until=started)
         done = await importer.consume(
             scan, lambda page: (_stamp(min(page.modified or until, until)), "")
         )
@@ -71,7 +69,7 @@ async def run_import(channel: BigCommerceChannel, ctx: RunContext) -> None:
                 hub.set_cursor(_stamp(until))
         return
     after_id, target = resume or (0, until)
-    scan = full_scan(channel.client, after_id=after_id)
+    scan = full_scan(client, after_id=after_id)
     progress = f"until {_stamp(target)}"
     done = await importer.consume(
         scan, lambda page: (f"after {page.last_id} {progress}", SCAN_PART)

@@ -13,7 +13,7 @@ The cursor is the hub change sequence at the start of the last completed run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flxd.errors import RecordError
 from flxd.hub.model import Link, LinkState, Listing, sku_key
@@ -25,9 +25,6 @@ from flxd_bigcommerce.listings.payload import Draft, product_draft
 from flxd_bigcommerce.listings.products import Product, parse_product
 from flxd_bigcommerce.policy import problem_details
 
-if TYPE_CHECKING:
-    from flxd_bigcommerce.channel import BigCommerceChannel
-
 __all__ = ["run_publish"]
 
 PAGE = 50
@@ -35,18 +32,18 @@ PRODUCTS = "catalog/products"
 _LOOKUP_FIELDS = "id,name,sku,upc,mpn,gtin,price,inventory_level,inventory_tracking,date_modified"
 
 
-async def run_publish(channel: BigCommerceChannel, ctx: RunContext) -> None:
+async def run_publish(client: BigCommerceClient, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, PublishListingsSettings)
     async with ctx.transaction() as hub:
         start = await hub.catalog.last_seq()
     previous = ctx.cursor()
-    publisher = _Publisher(ctx, settings, channel.client, channel.name)
+    publisher = _Publisher(ctx, settings, client, ctx.connection)
     after = 0
     while not ctx.stopping:
         async with ctx.transaction() as hub:
             ids = await hub.links.publishable(
-                channel.name,
+                ctx.connection,
                 after_id=after,
                 limit=PAGE,
                 changed_after=int(previous) if previous and previous.isdigit() else None,
@@ -161,18 +158,21 @@ class _Publisher:
             )
             return
         if self.settings.override_names and listing.name and product.name != listing.name:
-            if self.ctx.dry_run:
-                self.ctx.plan(
-                    "rename_product", product=product.id, old=product.name, new=listing.name
+            try:
+                await self.client.v3_data(
+                    "PUT",
+                    f"{PRODUCTS}/{product.id}",
+                    body={"name": listing.name},
+                    plan={
+                        "action": "rename_product",
+                        "product": product.id,
+                        "old": product.name,
+                        "new": listing.name,
+                    },
                 )
-            else:
-                try:
-                    await self.client.v3_data(
-                        "PUT", f"{PRODUCTS}/{product.id}", body={"name": listing.name}
-                    )
-                except (Conflict, Invalid) as exc:
-                    await self._refused(listing, _refusal(exc), conflict=isinstance(exc, Conflict))
-                    return
+            except (Conflict, Invalid) as exc:
+                await self._refused(listing, _refusal(exc), conflict=isinstance(exc, Conflict))
+                return
         await self._link_existing(listing, product)
 
     async def _link_existing(self, listing: Listing, product: Product) -> None:
@@ -220,25 +220,30 @@ class _Publisher:
 
     async def _create(self, listing: Listing, draft: Draft) -> None:
         body = draft.body
-        if self.ctx.dry_run:
-            self.ctx.plan(
-                "create_product",
-                listing=listing.key,
-                sku=draft.sku,
-                name=body["name"],
-                variants=len(body.get("variants", ())),
-            )
-            self.ctx.count("created")
-            return
-        await self.ctx.confirm_lease()
         try:
             response = await self.client.request(
-                "POST", "v3", PRODUCTS, params={"include": "variants"}, body=body, idempotent=False
+                "POST",
+                "v3",
+                PRODUCTS,
+                params={"include": "variants"},
+                body=body,
+                idempotent=False,
+                plan={
+                    "action": "create_product",
+                    "listing": listing.key,
+                    "sku": draft.sku,
+                    "name": body["name"],
+                    "variants": len(body.get("variants", ())),
+                },
+                irreversible=True,
             )
         except (Conflict, Invalid, BadRequest) as exc:
             await self._refused(listing, _refusal(exc), conflict=isinstance(exc, Conflict))
             return
-        data = response.data.get("data") if isinstance(response.data, dict) else None
+        if response.planned:  # a dry run's: nothing created, nothing to link
+            self.ctx.count("created")
+            return
+        data = _created(response.data)
         if not isinstance(data, dict) or not isinstance(data.get("id"), int):
             # Created or not, flxd cannot tell: the next run finds it by SKU before creating.
             raise RecordError(f"POST {PRODUCTS}: no product id in the answer", record=listing.key)
@@ -302,6 +307,15 @@ class _Publisher:
 def _refusal(exc: ApiProblem) -> str:
     detail = "; ".join(f"{k}: {v}" for k, v in sorted(exc.fields.items()))
     return f"BigCommerce answered {exc.status}: {exc.title}" + (f" ({detail})" if detail else "")
+
+
+def _created(answer: Any) -> dict[str, Any] | None:
+    """The product a create answered with: `data` is the product, or (a 207, saved in part)
+    a list holding it, as BigCommerce's documents give it."""
+    data = answer.get("data") if isinstance(answer, Mapping) else None
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    return data if isinstance(data, dict) else None
 
 
 def _data_list(answer: Any) -> list[dict[str, Any]]:

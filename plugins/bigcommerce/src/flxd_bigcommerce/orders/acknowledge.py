@@ -298,19 +298,21 @@ class Acknowledger:
         await self._each(todo, one)
 
     async def _write_one(self, c: AckCandidate) -> Outcome:
-        ctx = self._ctx
+        # Irreversible: a late write from a node that lost the connection could overwrite a
+        # status someone set since; core confirms the lease right before it leaves.
         if self.target is not None:
-            if ctx.dry_run:
-                ctx.plan(
-                    "acknowledge",
-                    order=c.channel_order_id,
-                    status_from=c.status,
-                    status_to=self.target,
-                )
-                return Outcome(AckState.DONE, f"status {c.status} -> {self.target}", self.target)
-            await ctx.confirm_lease()
             answer = await self._client.request(
-                "PUT", "v2", f"/orders/{c.channel_order_id}", body={"status_id": self.target}
+                "PUT",
+                "v2",
+                f"/orders/{c.channel_order_id}",
+                body={"status_id": self.target},
+                plan={
+                    "action": "acknowledge",
+                    "order": c.channel_order_id,
+                    "status_from": c.status,
+                    "status_to": self.target,
+                },
+                irreversible=True,
             )
             name = answer.data.get("status") if isinstance(answer.data, dict) else None
             return Outcome(
@@ -319,10 +321,6 @@ class Acknowledger:
                 self.target,
                 name if isinstance(name, str) else None,
             )
-        if ctx.dry_run:
-            ctx.plan("acknowledge", order=c.channel_order_id, metafield=self._metafield_name)
-            return Outcome(AckState.DONE, f"metafield {self._metafield_name}")
-        await ctx.confirm_lease()
         await self._client.v3_data(
             "POST",
             f"/orders/{c.channel_order_id}/metafields",
@@ -330,9 +328,17 @@ class Acknowledger:
                 "permission_set": "read",
                 "namespace": self._settings.metafield_namespace,
                 "key": self._settings.metafield_key,
-                "value": json.dumps({"hub_order_id": c.order_id, "connection": ctx.connection}),
+                "value": json.dumps(
+                    {"hub_order_id": c.order_id, "connection": self._ctx.connection}
+                ),
                 "description": "Imported by flxd",
             },
+            plan={
+                "action": "acknowledge",
+                "order": c.channel_order_id,
+                "metafield": self._metafield_name,
+            },
+            irreversible=True,
         )
         return Outcome(AckState.DONE, f"metafield {self._metafield_name}")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 
@@ -32,9 +32,6 @@ from flxd_bigcommerce.orders.acknowledge import (
 from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order_id_of
 from flxd_bigcommerce.orders.scan import OrderScan, ScanPage
 from flxd_bigcommerce.orders.taskgroup import task_group
-
-if TYPE_CHECKING:
-    from flxd_bigcommerce.channel import BigCommerceChannel
 
 __all__ = ["cursor_part", "order_event", "run_get_orders", "window_start"]
 
@@ -70,10 +67,9 @@ def order_event(order: Order, hub_id: int) -> dict[str, Any]:
     }
 
 
-async def run_get_orders(channel: BigCommerceChannel, ctx: RunContext) -> None:
+async def run_get_orders(client: BigCommerceClient, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, GetOrdersSettings)
-    client = channel.client
     started = ctx.clock.now()
     ctx.count("imported", 0)
     acknowledger = None

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flxd.errors import PermanentError, TransientError
 from flxd.hub.model import Order, Shipment, ShipmentState
@@ -31,9 +31,6 @@ from flxd.plugin.context import RunContext
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import CarrierMapping, SyncOrdersSettings
 from flxd_bigcommerce.statuses import STATUS_NAMES
-
-if TYPE_CHECKING:
-    from flxd_bigcommerce.channel import BigCommerceChannel
 
 __all__ = ["run_sync_orders"]
 
@@ -56,10 +53,10 @@ class _Part:
     """(order product id, quantity), sorted."""
 
 
-async def run_sync_orders(channel: BigCommerceChannel, ctx: RunContext) -> None:
+async def run_sync_orders(client: BigCommerceClient, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, SyncOrdersSettings)
-    pusher = _Pusher(channel.client, ctx, settings)
+    pusher = _Pusher(client, ctx, settings)
     ctx.count("pushed", 0)
     after = 0
     while not ctx.stopping:
@@ -74,9 +71,8 @@ async def run_sync_orders(channel: BigCommerceChannel, ctx: RunContext) -> None:
             assert order is not None  # shipments reference their order
             if await pusher.push(shipment, order):
                 shipped[shipment.order_id] = order
-        if not ctx.dry_run:
-            for order in shipped.values():
-                await pusher.follow_status(order)
+        for order in shipped.values():
+            await pusher.follow_status(order)
         after = batch[-1].id
 
 
@@ -97,18 +93,6 @@ class _Pusher:
             await self._mark(shipment, ShipmentState.FAILED, error=str(exc))
             return False
         body = self._fields(shipment)
-        if ctx.dry_run:
-            for part in parts:
-                ctx.plan(
-                    "create_shipment",
-                    order=order.channel_order_id,
-                    address=part.address_id,
-                    tracking=shipment.tracking_number,
-                    carrier=shipment.carrier,
-                    items=[{"order_product_id": i, "quantity": q} for i, q in part.items],
-                )
-            ctx.count("pushed")
-            return True
         existing: dict[_Part, int] = {}
         if shipment.attempted_at is not None:
             existing = await self._already_there(shipment, order, parts)
@@ -126,12 +110,24 @@ class _Pusher:
                 "order_address_id": part.address_id,
                 "items": [{"order_product_id": i, "quantity": q} for i, q in part.items],
             }
-            # Last look before a write nobody can take back: if the connection has moved to
-            # another node, that node pushes it (after looking for this one on BigCommerce).
-            await ctx.confirm_lease()
             try:
+                # A write nobody can take back (it emails the customer): core confirms the lease
+                # first. If the connection moved to another node, that node pushes it (after
+                # looking for this one on BigCommerce).
                 answer = await self._client.request(
-                    "POST", "v2", f"/orders/{order.channel_order_id}/shipments", body=payload
+                    "POST",
+                    "v2",
+                    f"/orders/{order.channel_order_id}/shipments",
+                    body=payload,
+                    plan={
+                        "action": "create_shipment",
+                        "order": order.channel_order_id,
+                        "address": part.address_id,
+                        "tracking": shipment.tracking_number,
+                        "carrier": shipment.carrier,
+                        "items": _shown_items(part, order),
+                    },
+                    irreversible=True,
                 )
             except PermanentError as exc:  # 400 over-quantity/unknown line, 404 unknown order
                 note = f"; created before it: {_ids(created)}" if created else ""
@@ -142,7 +138,8 @@ class _Pusher:
                     channel_id=_ids(created) or None,
                 )
                 return bool(created)
-            created.append(_created_id(answer.data))
+            if not answer.planned:  # a dry run's: nothing was created
+                created.append(_created_id(answer.data))
         await self._mark(shipment, ShipmentState.PUSHED, channel_id=_ids(created))
         return True
 
@@ -214,9 +211,13 @@ class _Pusher:
         expected = SHIPPED if shipped >= total else PARTIALLY_SHIPPED if shipped else None
         label = raw.get("status") if isinstance(raw.get("status"), str) else None
         if expected is not None and status != expected and status in _OPEN:
-            await self._ctx.confirm_lease()
             await self._client.request(
-                "PUT", "v2", f"/orders/{order.channel_order_id}", body={"status_id": expected}
+                "PUT",
+                "v2",
+                f"/orders/{order.channel_order_id}",
+                body={"status_id": expected},
+                plan={"action": "set_status", "order": order.channel_order_id, "to": expected},
+                irreversible=True,
             )
             status, label = expected, STATUS_NAMES[expected]
         async with self._ctx.transaction() as hub:
@@ -245,6 +246,12 @@ def _created_id(data: Any) -> int:
         # Created, but flxd cannot tell which it is: the next run finds it (attempted_at).
         raise TransientError("POST /v2/orders/{id}/shipments: 201 without a shipment id")
     return found
+
+
+def _shown_items(part: _Part, order: Order) -> str:
+    """The part's lines as a person reads them: `SKUxQUANTITY`, comma-separated."""
+    skus = {line.channel_line_id: line.sku or line.channel_line_id for line in order.lines}
+    return ", ".join(f"{skus.get(str(i), i)}x{q}" for i, q in part.items)
 
 
 def _ids(created: Sequence[int]) -> str:
