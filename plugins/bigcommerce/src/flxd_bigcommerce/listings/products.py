@@ -1,4 +1,5 @@
-"""BigCommerce products as flxd reads them: a product with the items a shopper can buy.
+"""BigCommerce products as flxd reads them: core's ChannelProduct, with the items a shopper can
+buy (identified by "sku", "upc", "mpn" and "gtin").
 
 A product with option variants sells those variants; a simple product (a base variant and no
 options) sells itself. Parsed at the boundary from `GET /v3/catalog/products?include=variants,
@@ -9,75 +10,18 @@ that product and goes on with the page.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from flxd.errors import RecordError
-from flxd_bigcommerce.parse import money, objects, parse_date, shown, text, whole
+from flxd.hub.matching import ChannelItem, ChannelProduct
+from flxd.hub.model import Pairs
+from flxd_bigcommerce.parse import money, objects, shown, text, whole
 
-__all__ = ["MasterField", "Product", "ProductItem", "parse_product"]
-
-MasterField = Literal["sku", "upc", "mpn"]
-Pairs = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProductItem:
-    """One sellable item: an option variant, or a simple product itself (`variant_id` None)."""
-
-    product_id: int
-    variant_id: int | None
-    sku: str | None
-    upc: str | None
-    mpn: str | None
-    gtin: str | None
-    price: Decimal | None
-    quantity: int | None
-    """None when BigCommerce does not track this item's stock by itself."""
-    options: Pairs = ()
-    stock_ref: str | None = None
-    """The product's id when the product tracks stock by product (a variant has none)."""
-
-    def master(self, field: MasterField) -> str | None:
-        value: str | None = getattr(self, field)
-        return value
-
-    @property
-    def record(self) -> str:
-        """How log lines and run errors name this item."""
-        if self.variant_id is None:
-            return f"product {self.product_id}"
-        return f"product {self.product_id} variant {self.variant_id}"
+__all__ = ["parse_product"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Product:
-    id: int
-    name: str
-    description: str | None
-    sku: str | None
-    upc: str | None
-    mpn: str | None
-    date_modified: datetime
-    attributes: Pairs
-    """Custom fields as name/value pairs, in BigCommerce's order."""
-    items: tuple[ProductItem, ...]
-    stock: int | None = None
-    """The product's own stock, for a product with variants that tracks stock by product (its
-    variants then have none of their own); None otherwise."""
-
-    @property
-    def simple(self) -> bool:
-        return len(self.items) == 1 and self.items[0].variant_id is None
-
-    def master(self, field: MasterField) -> str | None:
-        value: str | None = getattr(self, field)
-        return value
-
-
-def parse_product(raw: Mapping[str, Any]) -> Product:
+def parse_product(raw: Mapping[str, Any]) -> ChannelProduct:
     """A product of a V3 products page (with `variants` and `custom_fields` included)."""
     if not isinstance(raw, Mapping):
         raise RecordError(f"expected a product object, got {type(raw).__name__}", record="product")
@@ -94,13 +38,10 @@ def parse_product(raw: Mapping[str, Any]) -> Product:
             items = tuple(_variant_item(pid, v, price, tracking=str(tracking)) for v in options)
         else:
             items = (
-                ProductItem(
-                    product_id=pid,
-                    variant_id=None,
-                    sku=text(raw.get("sku"), "sku"),
-                    upc=text(raw.get("upc"), "upc"),
-                    mpn=text(raw.get("mpn"), "mpn"),
-                    gtin=text(raw.get("gtin"), "gtin"),
+                ChannelItem(
+                    product_ref=str(pid),
+                    variant_ref=None,
+                    identifiers=_identifiers(raw, ""),
                     price=price,
                     quantity=(
                         None
@@ -112,15 +53,12 @@ def parse_product(raw: Mapping[str, Any]) -> Product:
         stock = None
         if options and tracking == "product" and raw.get("inventory_level") is not None:
             stock = whole(raw.get("inventory_level"), "inventory_level", minimum=0)
-        return Product(
-            id=pid,
+        return ChannelProduct(
+            ref=str(pid),
             stock=stock,
             name=text(raw.get("name"), "name") or f"Product {pid}",
             description=text(raw.get("description"), "description"),
-            sku=text(raw.get("sku"), "sku"),
-            upc=text(raw.get("upc"), "upc"),
-            mpn=text(raw.get("mpn"), "mpn"),
-            date_modified=parse_date(raw.get("date_modified"), "date_modified"),
+            identifiers=_identifiers(raw, ""),
             attributes=_custom_fields(raw.get("custom_fields")),
             items=items,
         )
@@ -128,18 +66,19 @@ def parse_product(raw: Mapping[str, Any]) -> Product:
         raise RecordError(str(exc), record=record) from None
 
 
+def _identifiers(raw: Mapping[str, Any], where: str) -> dict[str, str | None]:
+    return {name: text(raw.get(name), where + name) for name in ("sku", "upc", "mpn", "gtin")}
+
+
 def _variant_item(
     product_id: int, raw: Mapping[str, Any], product_price: Decimal | None, *, tracking: str
-) -> ProductItem:
+) -> ChannelItem:
     variant_id = whole(raw.get("id"), "variants.id", minimum=1)
     price = money(raw.get("price"), "variants.price", required=False)
-    return ProductItem(
-        product_id=product_id,
-        variant_id=variant_id,
-        sku=text(raw.get("sku"), "sku"),
-        upc=text(raw.get("upc"), "upc"),
-        mpn=text(raw.get("mpn"), "mpn"),
-        gtin=text(raw.get("gtin"), "gtin"),
+    return ChannelItem(
+        product_ref=str(product_id),
+        variant_ref=str(variant_id),
+        identifiers=_identifiers(raw, ""),
         price=price if price is not None else product_price,
         # Stock tracked by product has no per-variant number to take.
         quantity=(

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flxd.errors import RecordError
+from flxd.hub.matching import ChannelProduct
 from flxd.hub.model import Link, LinkState, Listing, sku_key
 from flxd.plugin.context import RunContext
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.config import PublishListingsSettings
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid
 from flxd_bigcommerce.listings.payload import Draft, product_draft
-from flxd_bigcommerce.listings.products import Product, parse_product
+from flxd_bigcommerce.listings.products import parse_product
 from flxd_bigcommerce.policy import problem_details
 
 __all__ = ["run_publish"]
@@ -148,12 +149,12 @@ class _Publisher:
             )
             return
         async with self.ctx.transaction() as hub:
-            holders = await hub.links.for_products(self.connection, [str(product.id)])
+            holders = await hub.links.for_products(self.connection, [product.ref])
         other = next((k for k in holders if k.listing_id != listing.id), None)
         if other is not None:
             await self._refused(
                 listing,
-                f"BigCommerce product {product.id} has this SKU and is linked to another listing",
+                f"BigCommerce product {product.ref} has this SKU and is linked to another listing",
                 conflict=True,
             )
             return
@@ -161,11 +162,11 @@ class _Publisher:
             try:
                 await self.client.v3_data(
                     "PUT",
-                    f"{PRODUCTS}/{product.id}",
+                    f"{PRODUCTS}/{product.ref}",
                     body={"name": listing.name},
                     plan={
                         "action": "rename_product",
-                        "product": product.id,
+                        "product": product.ref,
                         "old": product.name,
                         "new": listing.name,
                     },
@@ -175,12 +176,13 @@ class _Publisher:
                 return
         await self._link_existing(listing, product)
 
-    async def _link_existing(self, listing: Listing, product: Product) -> None:
-        items = {sku_key(i.sku): i for i in product.items if i.sku}
+    async def _link_existing(self, listing: Listing, product: ChannelProduct) -> None:
+        items = {sku_key(sku): i for i in product.items if (sku := i.master("sku"))}
         if not any(sku_key(v.sku) in items for v in listing.variants):
             await self._refused(
                 listing,
-                f"BigCommerce product {product.id} has this SKU but none of the listing's variants",
+                f"BigCommerce product {product.ref} has this SKU but none of the listing's "
+                "variants",
                 conflict=True,
             )
             return
@@ -190,7 +192,7 @@ class _Publisher:
             item = items.get(sku_key(variant.sku))
             if item is None:
                 links.append(
-                    self._failed(listing, variant.id, f"not on BigCommerce product {product.id}")
+                    self._failed(listing, variant.id, f"not on BigCommerce product {product.ref}")
                 )
                 continue
             links.append(
@@ -198,8 +200,8 @@ class _Publisher:
                     connection=self.connection,
                     variant_id=variant.id,
                     listing_id=listing.id,
-                    product_ref=str(product.id),
-                    variant_ref=None if item.variant_id is None else str(item.variant_id),
+                    product_ref=product.ref,
+                    variant_ref=item.variant_ref,
                     state=LinkState.LISTED,
                     pushed_price=item.price,
                     pushed_quantity=item.quantity,

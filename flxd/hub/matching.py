@@ -1,22 +1,85 @@
-"""Which hub variant each BigCommerce item becomes, for one page of imported products.
+"""SKU matching: which hub variant each channel item becomes, for one page of imported products.
 
-Pure: given the page and what the hub already has (variants with the same master SKUs, the
-links of these products and variants), it decides what to create, what to overwrite, what to
-link and what to skip. The importer runs the plan inside one hub transaction.
+Pure, and the same for every channel: given the page (as neutral ChannelProducts) and what the
+hub already has (variants with the same master SKUs, the links of these products and variants),
+it decides what to create, what to overwrite, what to link and what to skip.
+
+- The master SKU is the item identifier the settings name (`master_sku`); an item without one
+  is skipped and named. SKUs match regardless of case.
+- Two items of one page with the same master SKU: the first takes it, the other is skipped.
+- A master SKU already linked to another live channel product stays with it (first come,
+  first served), so it does not flip between two products on every import.
+- New items join the listing their product's other variants are in, else the listing they were
+  linked to, else a listing keyed by the product's own master SKU.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from flxd.config.operations import ImportListingsSettings
 from flxd.errors import RecordError
 from flxd.hub.links import LIVE_STATES
-from flxd.hub.model import Link, LinkState, Variant, VariantUpdate, sku_key
-from flxd_bigcommerce.config import ImportListingsSettings
-from flxd_bigcommerce.listings.products import Product, ProductItem
+from flxd.hub.model import Link, LinkState, Pairs, Variant, VariantUpdate, sku_key
 
-__all__ = ["HubView", "ImportPlan", "Match", "listing_key_candidates", "new_links", "plan_page"]
+__all__ = [
+    "ChannelItem",
+    "ChannelProduct",
+    "HubView",
+    "ImportPlan",
+    "Match",
+    "listing_key_candidates",
+    "new_links",
+    "plan_page",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelItem:
+    """One sellable item of a channel product: a variant, or a simple product itself."""
+
+    product_ref: str
+    variant_ref: str | None
+    """None for a simple product (the product is the item)."""
+    identifiers: Mapping[str, str | None]
+    """What identifies it on the channel, by name: "sku", "upc", "mpn", "gtin", or any other
+    the channel offers as a master SKU (its ImportListingsSettings narrows `master_sku`)."""
+    price: Decimal | None
+    quantity: int | None
+    """None when the channel does not keep this item's stock by itself."""
+    options: Pairs = ()
+    stock_ref: str | None = None
+    """Where the item's stock lives when it is not the item itself (its product)."""
+
+    def master(self, field: str) -> str | None:
+        value = self.identifiers.get(field)
+        return value or None
+
+    @property
+    def record(self) -> str:
+        """How log lines and run errors name this item."""
+        if self.variant_ref is None:
+            return f"product {self.product_ref}"
+        return f"product {self.product_ref} variant {self.variant_ref}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelProduct:
+    ref: str
+    name: str
+    description: str | None
+    identifiers: Mapping[str, str | None]
+    attributes: Pairs
+    items: tuple[ChannelItem, ...]
+    stock: int | None = None
+    """The product's own stock, when it keeps stock for its variants (they have none); else
+    None."""
+
+    def master(self, field: str) -> str | None:
+        value = self.identifiers.get(field)
+        return value or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +100,14 @@ class HubView:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    item: ProductItem
+    item: ChannelItem
     master: str
     existing: Variant | None
     """The hub variant with this master SKU before the import (None: created now)."""
     newly_linked: bool
     """No link tied this hub variant to this very item before."""
     prices_imported: bool
-    """The hub took BigCommerce's price and quantity (created, or overwritten)."""
+    """The hub took the channel's price and quantity (created, or overwritten)."""
 
 
 @dataclass(slots=True)
@@ -59,7 +122,7 @@ class ImportPlan:
 
 
 def listing_key_candidates(
-    products: Sequence[Product], settings: ImportListingsSettings
+    products: Sequence[ChannelProduct], settings: ImportListingsSettings
 ) -> set[str]:
     """Keys the page's products would give new listings (looked up before planning)."""
     keys = set()
@@ -71,7 +134,7 @@ def listing_key_candidates(
 
 
 def plan_page(
-    products: Sequence[Product], settings: ImportListingsSettings, hub: HubView
+    products: Sequence[ChannelProduct], settings: ImportListingsSettings, hub: HubView
 ) -> ImportPlan:
     field_name = settings.master_sku
     overwrite = settings.mode == "create_and_overwrite"
@@ -81,8 +144,7 @@ def plan_page(
     for link in hub.product_links:
         links_of.setdefault(link.product_ref, []).append(link)
     for product in products:
-        product_ref = str(product.id)
-        kept: list[tuple[ProductItem, str, Variant | None]] = []
+        kept: list[tuple[ChannelItem, str, Variant | None]] = []
         for item in product.items:
             master = item.master(field_name)
             if not master:
@@ -101,13 +163,11 @@ def plan_page(
             if (
                 holder is not None
                 and holder.state in LIVE_STATES
-                and holder.product_ref != product_ref
+                and holder.product_ref != product.ref
             ):
-                # First come, first served: a master SKU on two BigCommerce products would
-                # otherwise flip its link on every import.
                 plan.skips.append(
                     RecordError(
-                        f"{field_name} {master!r} is already linked to BigCommerce product "
+                        f"{field_name} {master!r} is already linked to product "
                         f"{holder.product_ref}",
                         record=item.record,
                     )
@@ -115,15 +175,15 @@ def plan_page(
                 continue
             claimed[key] = item.record
             kept.append((item, master, existing))
-        prior = links_of.get(product_ref, [])
+        prior = links_of.get(product.ref, [])
         _plan_product(plan, product, kept, prior, hub, settings, overwrite)
     return plan
 
 
 def _plan_product(
     plan: ImportPlan,
-    product: Product,
-    kept: list[tuple[ProductItem, str, Variant | None]],
+    product: ChannelProduct,
+    kept: list[tuple[ChannelItem, str, Variant | None]],
     prior: list[Link],
     hub: HubView,
     settings: ImportListingsSettings,
@@ -166,8 +226,8 @@ def _plan_product(
 
 
 def _listing_of(
-    product: Product,
-    kept: list[tuple[ProductItem, str, Variant | None]],
+    product: ChannelProduct,
+    kept: list[tuple[ChannelItem, str, Variant | None]],
     prior: list[Link],
     hub: HubView,
     settings: ImportListingsSettings,
@@ -184,7 +244,7 @@ def _listing_of(
     return key, key in hub.listings_by_key
 
 
-def _own_key(product: Product, settings: ImportListingsSettings) -> str | None:
+def _own_key(product: ChannelProduct, settings: ImportListingsSettings) -> str | None:
     own = product.master(settings.master_sku)
     if own:
         return own
@@ -193,18 +253,18 @@ def _own_key(product: Product, settings: ImportListingsSettings) -> str | None:
 
 
 def _full_update(
-    product: Product, item: ProductItem, master: str, parent: str, *, listing: bool
+    product: ChannelProduct, item: ChannelItem, master: str, parent: str, *, listing: bool
 ) -> VariantUpdate:
-    """The hub variant as BigCommerce has it; `listing` also states the listing's name and
+    """The hub variant as the channel has it; `listing` also states the listing's name and
     description (left out when the variant joins a listing the import must not change)."""
     return VariantUpdate(
         sku=master,
         parent=parent,
         listing_name=product.name if listing else None,
         description=product.description if listing else None,
-        upc=item.upc,
-        mpn=item.mpn,
-        gtin=item.gtin,
+        upc=item.identifiers.get("upc"),
+        mpn=item.identifiers.get("mpn"),
+        gtin=item.identifiers.get("gtin"),
         price=item.price,
         quantity=item.quantity,
         options=item.options,
@@ -212,8 +272,8 @@ def _full_update(
     )
 
 
-def _refs(item: ProductItem) -> tuple[str, str | None]:
-    return str(item.product_id), (None if item.variant_id is None else str(item.variant_id))
+def _refs(item: ChannelItem) -> tuple[str, str | None]:
+    return item.product_ref, item.variant_ref
 
 
 def new_links(
@@ -223,7 +283,7 @@ def new_links(
     prior: Sequence[Link],
 ) -> list[Link]:
     """The links the plan makes, once every matched hub variant exists (`variants`: (variant
-    id, listing id) by `sku_key`). Pushed values are what BigCommerce has now; a hidden
+    id, listing id) by `sku_key`). Pushed values are what the channel has now; a hidden
     product stays hidden."""
     hidden = {
         (link.product_ref, link.variant_ref) for link in prior if link.state is LinkState.HIDDEN
