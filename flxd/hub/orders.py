@@ -10,12 +10,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from flxd.hub.events import ORDER_IMPORTED, order_imported
 from flxd.hub.model import (
     AckState,
     Address,
     Order,
     OrderLine,
 )
+from flxd.hub.outbox import Outbox
 from flxd.hub.shipmentbook import ShipmentBook, ShipmentRejected
 from flxd.store import Row, Tx, db_money, db_time, parse_db_money, parse_db_time
 from flxd.store.inlists import fetch_in
@@ -59,8 +61,9 @@ class PendingAck:
 class OrderBook(ShipmentBook):
     """Order-book operations inside one transaction (shipments: see ShipmentBook)."""
 
-    def __init__(self, tx: Tx, now: datetime) -> None:
+    def __init__(self, tx: Tx, now: datetime, outbox: Outbox | None = None) -> None:
         super().__init__(tx, now)
+        self._outbox = outbox or Outbox(tx, now)
         self.erased = 0
         """Orders whose personal data this transaction erased (see Database.scrub)."""
 
@@ -73,7 +76,9 @@ class OrderBook(ShipmentBook):
     async def store_many(
         self, orders: Sequence[Order], *, acknowledge: bool = False
     ) -> list[StoredOrder]:
-        """`store` for a page of orders in a handful of statements; results in input order."""
+        """`store` for a page of orders in a handful of statements; results in input order.
+        Each order stored for the first time emits `order.imported` (flxd.hub.events), in the
+        same transaction: every channel's orders reach sinks in one shape."""
         known: dict[tuple[str, str], tuple[int, str, AckState | None]] = {}
         for connection in {o.connection for o in orders}:
             keys = [o.channel_order_id for o in orders if o.connection == connection]
@@ -117,6 +122,13 @@ class OrderBook(ShipmentBook):
                 "UPDATE orders SET status_code = ?, status_name = ?, modified_at = ? WHERE id = ?",
                 updates,
             )
+        await self._outbox.emit_many(
+            [
+                (ORDER_IMPORTED, order_imported(order, r.id), order.channel_order_id)
+                for r, order in zip(results, orders, strict=True)
+                if r.created
+            ]
+        )
         return results
 
     async def _insert(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flxd.hub.events import SHIPMENT_RECORDED
 from flxd.hub.model import Order, Shipment, ShipmentState
 from flxd.hub.orders import OrderBook, ShipmentRejected
 from flxd.hub.outbox import Outbox
@@ -88,7 +89,7 @@ async def record_request(tx: Tx, now: datetime, request: ShipmentRequest) -> Rec
         items=request.items,
     )
     await Outbox(tx, now).emit(
-        "shipment.recorded",
+        SHIPMENT_RECORDED,
         {
             "connection": order.connection,
             "order_id": order.channel_order_id,

@@ -109,8 +109,8 @@ class HubWriter:
         now = clock.now()
         self.catalog = Catalog(tx, now)
         self.links = Links(tx, now)
-        self.orders = OrderBook(tx, now)
         self.outbox = Outbox(tx, now)
+        self.orders = OrderBook(tx, now, self.outbox)
         self.cursor_updates: dict[str, str] = {}
 
     def set_cursor(self, value: str, *, part: str = "") -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 import structlog
 from aiohttp import web
-from flxd_bigcommerce.listings.products import Product, parse_product
+from flxd_bigcommerce.listings.products import parse_product
 from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order_id_of
 from flxd_bigcommerce.parse import parse_date
 from hypothesis import HealthCheck, assume, given, settings
@@ -30,6 +30,7 @@ from flxd.config import parse_config
 from flxd.daemon.lifecycle import Daemon
 from flxd.daemon.selection import Selection
 from flxd.errors import RecordError
+from flxd.hub.matching import ChannelProduct
 from flxd.hub.model import Order
 from flxd.operation import Operation
 from flxd.plugin.manager import load_plugins
@@ -113,7 +114,7 @@ def rows(db: Path, sql: str, *args: Any) -> list[sqlite3.Row]:
         return conn.execute(sql, args).fetchall()
 
 
-def _parsed(raw: dict[str, Any]) -> Product | RecordError:
+def _parsed(raw: dict[str, Any]) -> ChannelProduct | RecordError:
     try:
         return parse_product(raw)
     except RecordError as exc:
@@ -132,8 +133,8 @@ def test_a_page_with_a_bad_product_imports_the_rest(
     page: list[Any] = [*good[:3], bad, *good[3:6]]
     expected = [_parsed(raw) for raw in page]
     refused = [e for e in expected if isinstance(e, RecordError)]
-    products = [e for e in expected if isinstance(e, Product)]
-    skus = Counter(i.sku.lower() for p in products for i in p.items if i.sku)
+    products = [e for e in expected if isinstance(e, ChannelProduct)]
+    skus = Counter(s.lower() for p in products for i in p.items if (s := i.master("sku")))
     with tempfile.TemporaryDirectory() as tmp:
         # Twice: a first run reads the catalog whole (by id), the next only what changed (by
         # date), and each way must get past the bad product.
@@ -153,10 +154,11 @@ def test_a_page_with_a_bad_product_imports_the_rest(
         assert f"{error.record}: {error}" in skipped, (error, skipped)
     for product in products:
         for item in product.items:
-            if not item.sku or skus[item.sku.lower()] > 1:
+            sku = item.master("sku")
+            if not sku or skus[sku.lower()] > 1:
                 continue  # no master SKU, or two items claim it: skipped with a reason
-            stored = hub.get(item.sku.lower())
-            assert stored is not None, f"{item.record} ({item.sku}) was not stored"
+            stored = hub.get(sku.lower())
+            assert stored is not None, f"{item.record} ({sku}) was not stored"
             price = None if stored["price"] is None else Decimal(stored["price"])
             assert (price, stored["quantity"]) == (item.price, item.quantity), item.record
 

@@ -16,7 +16,7 @@ from typing import Any
 from flxd.errors import RecordError
 from flxd.hub.matching import ChannelItem, ChannelProduct
 from flxd.hub.model import Pairs
-from flxd_bigcommerce.parse import money, objects, shown, text, whole
+from flxd_bigcommerce.parse import money, objects, parse_date, shown, text, whole
 
 __all__ = ["parse_product"]
 
@@ -50,6 +50,8 @@ def parse_product(raw: Mapping[str, Any]) -> ChannelProduct:
                     ),
                 ),
             )
+        # Read for its validity only: the scans order and position pages by it.
+        parse_date(raw.get("date_modified"), "date_modified")
         stock = None
         if options and tracking == "product" and raw.get("inventory_level") is not None:
             stock = whole(raw.get("inventory_level"), "inventory_level", minimum=0)

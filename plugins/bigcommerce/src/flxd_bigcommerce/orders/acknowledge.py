@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flxd.errors import PermanentError, TransientError
+from flxd.hub.events import ACKNOWLEDGE_CONFLICT
 from flxd.hub.model import AckState
 from flxd.plugin.context import HubWriter, RunContext
 from flxd_bigcommerce.client import BigCommerceClient
@@ -107,7 +108,7 @@ async def record_outcomes(
                 status=outcome.status,
             )
             await hub.outbox.emit(
-                "order.acknowledge_conflict",
+                ACKNOWLEDGE_CONFLICT,
                 {
                     "connection": ctx.connection,
                     "order_id": str(candidate.channel_order_id),

@@ -33,7 +33,7 @@ from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order
 from flxd_bigcommerce.orders.scan import OrderScan, ScanPage
 from flxd_bigcommerce.orders.taskgroup import task_group
 
-__all__ = ["cursor_part", "order_event", "run_get_orders", "window_start"]
+__all__ = ["cursor_part", "run_get_orders", "window_start"]
 
 
 _Acks = tuple[list[AckCandidate], datetime | None]
@@ -50,21 +50,6 @@ def window_start(cursor: str | None, overlap: float) -> datetime | None:
     if cursor is None:
         return None
     return datetime.fromisoformat(cursor) - timedelta(seconds=overlap)
-
-
-def order_event(order: Order, hub_id: int) -> dict[str, Any]:
-    """`order.imported`: the order without personal data (sinks read the hub for the rest)."""
-    return {
-        "connection": order.connection,
-        "order_id": order.channel_order_id,
-        "hub_order_id": hub_id,
-        "status": order.status_code,
-        "status_name": order.status_name,
-        "created_at": order.created_at.isoformat(),
-        "currency": order.currency,
-        "grand_total": format(order.grand_total, "f"),
-        "lines": [{"sku": line.sku, "quantity": line.quantity} for line in order.lines],
-    }
 
 
 async def run_get_orders(client: BigCommerceClient, ctx: RunContext) -> None:
@@ -175,15 +160,14 @@ async def _store_page(
     candidates: list[AckCandidate] = []
     target = acknowledger.target if acknowledger is not None else None
     async with ctx.transaction() as hub:
+        # Core emits order.imported for every order stored for the first time.
         stored = await hub.orders.store_many(mapped, acknowledge=acknowledger is not None)
-        events = []
+        imported = 0
         for order, result in zip(mapped, stored, strict=True):
             status = int(order.status_code)
             channel_id = int(order.channel_order_id)
             if result.created:
-                events.append(
-                    ("order.imported", order_event(order, result.id), order.channel_order_id)
-                )
+                imported += 1
                 if acknowledger is not None:
                     candidates.append(
                         AckCandidate(result.id, channel_id, status, order.modified_at)
@@ -195,8 +179,7 @@ async def _store_page(
                 if decided is not None:
                     before = AckCandidate(result.id, channel_id, imported)
                     await record_outcomes(hub, ctx, [(before, decided)])
-        await hub.outbox.emit_many(events)
-        ctx.count("imported", len(events))
+        ctx.count("imported", imported)
         hub.set_cursor(page.position.isoformat(), part=part)
     return candidates
 

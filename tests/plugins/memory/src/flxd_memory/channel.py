@@ -266,11 +266,6 @@ class MemoryChannel(ChannelBase):
                         continue
                     stored = await hub.orders.store(_order(ctx.connection, remote_order, ctx))
                     if stored.created:
-                        await hub.outbox.emit(
-                            "order.imported",
-                            {"connection": ctx.connection, "order_id": str(remote_order.id)},
-                            key=str(remote_order.id),
-                        )
                         ctx.count("imported")
                 seen = page[-1].modified
                 hub.set_cursor(str(seen))
