@@ -16,10 +16,10 @@ from pydantic import Field, StrictBool, StrictInt
 from flxd.admin.payload import Payload, bad_request, read_payload
 from flxd.admin.state import STATE, json_error, json_response
 from flxd.admin.status import gather_status
+from flxd.hub.health import ConnectionHealth
 from flxd.hub.orders import OrderBook, ShipmentRejected
 from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.operation import Operation
-from flxd.runs.journal import ConnectionHealth
 from flxd.runs.runner import Runner
 from flxd.runs.summary import RunKey
 

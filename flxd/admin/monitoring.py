@@ -8,7 +8,7 @@ from aiohttp import web
 
 from flxd.admin.state import STATE, json_response
 from flxd.daemon.metrics import CONTENT_TYPE
-from flxd.runs.journal import ConnectionHealth
+from flxd.hub.health import ConnectionHealth
 
 __all__ = ["healthz", "metrics", "readyz"]
 

@@ -15,7 +15,8 @@ from aiohttp import web
 from flxd.admin.state import STATE
 from flxd.admin.status import ConnectionView, OperationView, StatusView, gather_status
 from flxd.cluster.leasebook import NodeRow
-from flxd.runs.journal import ConnectionHealth, RunRecord
+from flxd.hub.health import ConnectionHealth
+from flxd.runs.journal import RunRecord
 
 __all__ = ["REFRESH_SECONDS", "render_page", "status_page"]
 

@@ -9,8 +9,9 @@ from datetime import datetime
 from flxd import __version__
 from flxd.admin.state import AdminState
 from flxd.cluster.leasebook import LeaseTable, NodeRow, lease_table
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.operation import RUN_ORDER
-from flxd.runs.journal import ConnectionHealth, Journal, RunRecord
+from flxd.runs.journal import Journal, RunRecord
 from flxd.runs.summary import RunKey
 
 __all__ = ["ConnectionView", "OperationView", "QuotaView", "StatusView", "gather_status"]
@@ -78,7 +79,7 @@ async def gather_status(state: AdminState) -> StatusView:
     async with state.db.transaction() as tx:
         journal = Journal(tx, state.clock.now())
         last = await journal.last_runs()
-        health = await journal.health()
+        health = await HealthBook(tx, state.clock.now()).health()
         errors = await journal.failed_runs(limit=RECENT_ERRORS)
         table = (
             await lease_table(tx, state.config().daemon.lease_period)

@@ -147,8 +147,7 @@ async def cmd_add(env: CommandEnv) -> int:
     approval = channel_type.authorize is not None and (
         channel_type.authorize(connection, "-", config.admin.url) is not None
     )
-    key = config.daemon.secret_key
-    if approval and Vault.from_environ(key.get_secret_value() if key else None) is None:
+    if approval and Vault.for_config(config) is None:
         raise UsageError(
             f"{name}: an approved token is kept encrypted in the hub, and no key is set: set "
             f"{DEFAULT_KEY_ENV} (32+ random characters) here and for `flxd run`"

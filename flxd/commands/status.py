@@ -12,8 +12,9 @@ from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
 from flxd.hub.cursors import Cursors
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.operation import RUN_ORDER, Operation
-from flxd.runs.journal import ConnectionHealth, Journal
+from flxd.runs.journal import Journal
 
 __all__ = ["add_parsers"]
 
@@ -39,7 +40,7 @@ async def cmd_status(env: CommandEnv) -> int:
     config = env.config
     async with env.hub() as db, db.transaction() as tx:
         journal = Journal(tx, SystemClock().now())
-        health = await journal.health()
+        health = await HealthBook(tx, SystemClock().now()).health()
         last = await journal.last_runs()
         cursors = await Cursors(tx, SystemClock().now()).every()
         # Several nodes on one PostgreSQL database: who holds which connection right now.

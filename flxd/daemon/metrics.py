@@ -33,11 +33,12 @@ from flxd import __version__
 from flxd.clock import Clock
 from flxd.cluster.leases import LeaseManager
 from flxd.hub.cursors import Cursors
+from flxd.hub.health import ConnectionHealth
 from flxd.hub.outbox import Outbox
 from flxd.net.ratelimit import LimiterStats
 from flxd.operation import Operation
 from flxd.runs.connections import ConnectionRuntime
-from flxd.runs.journal import ConnectionHealth, RunOutcome
+from flxd.runs.journal import RunOutcome
 from flxd.runs.summary import RunSummary
 from flxd.store import Database
 

@@ -23,6 +23,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from flxd.config import Config
 from flxd.errors import AuthError, StoreError
 from flxd.store import Database, Tx, db_time, parse_db_time
 
@@ -57,6 +58,13 @@ class Vault:
         """The configured key, else `$FLXD_SECRET_KEY`, else None (OAuth cannot be used)."""
         value = secret or (os.environ if environ is None else environ).get(DEFAULT_KEY_ENV)
         return cls(value) if value else None
+
+    @classmethod
+    def for_config(cls, config: Config, environ: Mapping[str, str] | None = None) -> Vault | None:
+        """The vault of this config: `[daemon] secret_key_env`/`secret_key_file`, else
+        `$FLXD_SECRET_KEY`, else None."""
+        key = config.daemon.secret_key
+        return cls.from_environ(key.get_secret_value() if key is not None else None, environ)
 
     def derive(self, purpose: str) -> str:
         """A stable secret for `purpose` (e.g. a webhook's shared header), the same on every

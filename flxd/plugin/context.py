@@ -17,7 +17,7 @@ from flxd.config import Config
 from flxd.config.models import ConnectionSettings, OperationSettings
 from flxd.errors import RecordError
 from flxd.hub.catalog import Catalog
-from flxd.hub.credentials import ConnectionCredentials
+from flxd.hub.credentials import ConnectionCredentials, Vault
 from flxd.hub.cursors import Cursors
 from flxd.hub.links import Links
 from flxd.hub.orders import OrderBook
@@ -83,6 +83,11 @@ class WebContext:
     reload: Callable[[], Awaitable[None]]
     """Re-read the config and credentials (after an OAuth connection was activated)."""
     state_dir: Path
+
+    @property
+    def vault(self) -> Vault | None:
+        """The hub's secrets vault (None when no secret key is set)."""
+        return Vault.for_config(self.config)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

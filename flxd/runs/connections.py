@@ -131,8 +131,7 @@ def build_runtimes(
 ) -> dict[str, ConnectionRuntime]:
     """Every configured connection's runtime; one whose config is unchanged is kept as it is
     (a reload), a changed one keeps its limiter (what it learnt of the store's quota)."""
-    key = config.daemon.secret_key
-    vault = Vault.from_environ(key.get_secret_value() if key is not None else None)
+    vault = Vault.for_config(config)
     built: dict[str, ConnectionRuntime] = {}
     for name, conn in config.connections.items():
         old = current.get(name)

@@ -21,6 +21,7 @@ from flxd.errors import AuthError, ChannelError, UsageError
 from flxd.hub.credentials import Vault
 from flxd.hub.cursors import Cursors
 from flxd.hub.database import open_hub
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.hub.model import Order
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
@@ -28,7 +29,7 @@ from flxd.plugin.channel import ExplainsOrders, OrderExplanation
 from flxd.plugin.context import CheckContext
 from flxd.plugin.manager import PluginHost
 from flxd.runs.connections import build_runtime
-from flxd.runs.journal import ConnectionHealth, Journal, RunRecord
+from flxd.runs.journal import Journal, RunRecord
 from flxd.store import Database
 
 __all__ = ["ExplainReport", "explain_order"]
@@ -90,7 +91,6 @@ async def explain_order(
             return _imported(connection, order_id, hub.order, hub.shipments)
         channel_type = host.channels.get(conn.channel)
         assert channel_type is not None  # the config loader checked it
-        key = config.daemon.secret_key
         runtime = build_runtime(
             conn,
             channel_type,
@@ -98,7 +98,7 @@ async def explain_order(
             clock=clock,
             state_dir=config.daemon.state_dir,
             db=db,
-            vault=Vault.from_environ(key.get_secret_value() if key is not None else None),
+            vault=Vault.for_config(config),
         )
         reasons: list[str] = []
         facts: dict[str, str] = {}
@@ -163,7 +163,7 @@ async def _hub_facts(db: Database, clock: Clock, connection: str, order_id: str)
         order = await book.get(connection, order_id)
         shipments = len(await book.shipments_of(order.id)) if order and order.id else 0
         journal = Journal(tx, clock.now())
-        health = (await journal.health()).get(connection)
+        health = (await HealthBook(tx, clock.now()).health()).get(connection)
         runs = await journal.runs(connection=connection, operation=GET_ORDERS.value, limit=1)
         cursors = await Cursors(tx, clock.now()).of(connection, GET_ORDERS.value)
     return _HubFacts(

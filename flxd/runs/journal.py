@@ -1,6 +1,7 @@
-"""What flxd remembers about its own work: run history and connection health.
+"""What flxd remembers about its own work: the run history.
 
-Cursors are the hub's (flxd.hub.cursors): they commit with the data they cover."""
+Cursors (flxd.hub.cursors) commit with the data they cover; connection health is the hub's
+(flxd.hub.health)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from flxd.store import Row, Tx, db_time, parse_db_time
+from flxd.store import Row, Tx, db_time, parse_db_time, storable
 
-__all__ = ["ConnectionHealth", "Journal", "RunOutcome", "RunRecord"]
+__all__ = ["Journal", "RunOutcome", "RunRecord"]
 
 
 class RunOutcome(StrEnum):
@@ -24,12 +25,6 @@ class RunOutcome(StrEnum):
     INTERRUPTED = "interrupted"  # stopped by shutdown; committed pages stay committed
     NEEDS_REAUTH = "needs_reauth"
     SKIPPED = "skipped"  # not run (connection waiting for re-authentication); never stored
-
-
-class ConnectionHealth(StrEnum):
-    ACTIVE = "active"
-    NEEDS_REAUTH = "needs_reauth"
-    PENDING_AUTH = "pending_auth"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,7 +68,7 @@ class Journal:
             db_time(self._now),
             outcome.value,
             json.dumps(dict(counts), sort_keys=True),
-            _storable(error),
+            storable(error),
             run_id,
         )
 
@@ -82,7 +77,7 @@ class Journal:
             "UPDATE runs SET outcome = 'failed', ended_at = ?, error = ? "
             "WHERE id = ? AND outcome = 'running'",
             db_time(self._now),
-            _storable(error),
+            storable(error),
             run_id,
         )
 
@@ -129,46 +124,6 @@ class Journal:
             "GROUP BY connection, operation) m ON m.id = r.id"
         )
         return {(r["connection"], r["operation"]): _run_record(r) for r in rows}
-
-    # ---- connection health ---------------------------------------------------------------
-
-    async def health(self) -> dict[str, tuple[ConnectionHealth, str | None, str | None]]:
-        """connection -> (health, reason, credentials fingerprint)."""
-        rows = await self._tx.fetch(
-            "SELECT connection, state, reason, fingerprint FROM connection_state"
-        )
-        return {
-            r["connection"]: (ConnectionHealth(r["state"]), r["reason"], r["fingerprint"])
-            for r in rows
-        }
-
-    async def set_health(
-        self,
-        connection: str,
-        health: ConnectionHealth,
-        *,
-        reason: str | None = None,
-        fingerprint: str | None = None,
-    ) -> None:
-        await self._tx.execute(
-            "INSERT INTO connection_state (connection, state, reason, fingerprint, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection) DO UPDATE SET state = excluded.state, "
-            "reason = excluded.reason, fingerprint = excluded.fingerprint, "
-            "updated_at = excluded.updated_at",
-            connection,
-            health.value,
-            _storable(reason),
-            fingerprint,
-            db_time(self._now),
-        )
-
-
-def _storable(text: str | None) -> str | None:
-    """Error text as both databases keep it. It quotes what a store sent, which may hold NUL
-    or an unpaired surrogate, and a run's record must never fail to save because of that."""
-    if text is None:
-        return None
-    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
 
 
 def _run_record(row: Row) -> RunRecord:

@@ -19,10 +19,11 @@ from flxd.clock import Clock
 from flxd.cluster.fencing import Fence
 from flxd.cluster.leases import LeaseManager
 from flxd.errors import FencedError
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.plugin.context import HubWriter
 from flxd.runs.connections import ConnectionRuntime
 from flxd.runs.execution import RunExecution, RunRequest
-from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.runs.journal import RunOutcome
 from flxd.runs.summary import RunKey, RunSummary
 from flxd.store import Database
 
@@ -92,7 +93,7 @@ class Runner:
     async def load_health(self) -> None:
         """Resume the needs-reauth pauses recorded earlier, unless the credentials changed."""
         async with self.db.transaction() as tx:
-            journal = Journal(tx, self.clock.now())
+            journal = HealthBook(tx, self.clock.now())
             recorded = await journal.health()
             for name, runtime in self.connections.items():
                 state, _, fingerprint = recorded.get(name, (ConnectionHealth.ACTIVE, None, None))
@@ -243,7 +244,7 @@ class Runner:
                 async with self.db.transaction() as tx:
                     if fence is not None:
                         await fence.check(tx)
-                    await Journal(tx, self.clock.now()).set_health(
+                    await HealthBook(tx, self.clock.now()).set_health(
                         runtime.name,
                         ConnectionHealth.NEEDS_REAUTH,
                         reason=reason,

@@ -13,6 +13,7 @@ from flxd.store.base import (
     db_time,
     parse_db_money,
     parse_db_time,
+    storable,
 )
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "open_database",
     "parse_db_money",
     "parse_db_time",
+    "storable",
 ]
 
 

@@ -180,3 +180,11 @@ def db_money(value: Decimal | None) -> str | None:
 
 def parse_db_money(text: str | None) -> Decimal | None:
     return None if text is None else Decimal(text)
+
+
+def storable(text: str | None) -> str | None:
+    """Error text as both databases keep it. It quotes what a store sent, which may hold NUL
+    or an unpaired surrogate, and a run's record must never fail to save because of that."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")

@@ -30,6 +30,7 @@ from flxd.daemon.selection import Selection
 from flxd.errors import ConfigError
 from flxd.hub.catalog import Catalog
 from flxd.hub.database import open_hub
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.hub.links import Links
 from flxd.hub.model import ListingStatus, VariantUpdate
 from flxd.hub.orders import OrderBook
@@ -38,7 +39,7 @@ from flxd.operation import Operation
 from flxd.plugin.channel import Channel
 from flxd.plugin.manager import BUILTIN_PLUGINS, PluginHost, load_plugins
 from flxd.runs.connections import build_runtime
-from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.runs.journal import RunOutcome
 from flxd.runs.summary import RunSummary
 
 __all__ = ["ChannelContract", "ContractHarness"]
@@ -286,7 +287,7 @@ class ChannelContract:
         assert summary.outcome is RunOutcome.NEEDS_REAUTH
         config = self._config(contract_harness, tmp_path)
         async with open_hub(config) as db, db.transaction() as tx:
-            health = await Journal(tx, SystemClock().now()).health()
+            health = await HealthBook(tx, SystemClock().now()).health()
         assert health[NAME][0] is ConnectionHealth.NEEDS_REAUTH
         later = await self._run(contract_harness, tmp_path, operation)
         assert later.outcome is RunOutcome.SKIPPED

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from flxd.hub.health import ConnectionHealth
 from flxd.hub.model import ShipmentState
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
-from flxd.runs.journal import ConnectionHealth, Journal
+from flxd.runs.journal import Journal
 from flxd.runs.summary import RunKey
 from tests.admin.harness import AdminHarness
 

@@ -11,9 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from flxd.daemon.metrics import Metrics, cursor_watermark
 from flxd.hub.cursors import Cursors
+from flxd.hub.health import ConnectionHealth
 from flxd.net.ratelimit import QuotaReport
 from flxd.operation import Operation
-from flxd.runs.journal import ConnectionHealth
 from flxd.testing import FakeClock
 from tests.admin.harness import AdminHarness
 

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.hub.health import ConnectionHealth, HealthBook
+from flxd.runs.journal import Journal, RunOutcome
 from flxd.store import Database
 
 pytestmark = pytest.mark.anyio
@@ -24,7 +25,9 @@ async def test_error_text_with_nul_and_a_lone_surrogate_is_saved(db: Database) -
         await journal.finish_run(
             run_id, RunOutcome.PARTIAL, {"skipped": 1}, "product '\ud800': name: bad\x00 value"
         )
-        await journal.set_health("shop", ConnectionHealth.NEEDS_REAUTH, reason="401 \udfff")
+        await HealthBook(tx, NOW).set_health(
+            "shop", ConnectionHealth.NEEDS_REAUTH, reason="401 \udfff"
+        )
     async with db.transaction() as tx:
         [record] = await Journal(tx, NOW).runs(connection="shop", limit=1)
     assert record.error == "product '\\ud800': name: bad\\x00 value"

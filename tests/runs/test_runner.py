@@ -15,12 +15,13 @@ import structlog
 from flxd.errors import AuthError, RecordError, TransientError
 from flxd.hub.catalog import Catalog
 from flxd.hub.cursors import Cursors
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.hub.model import VariantUpdate
 from flxd.logging import configure_logging
 from flxd.operation import Operation
 from flxd.plugin.channel import ChannelBase
 from flxd.plugin.context import RunContext
-from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.runs.journal import Journal, RunOutcome
 from flxd.runs.runner import Runner
 from flxd.runs.summary import RunKey
 from flxd.store import Database
@@ -148,7 +149,7 @@ async def test_auth_failure_pauses_only_that_connection(
     summary = await runner.run_now(RunKey("broken", ORDERS), trigger="t")
     assert summary.outcome is RunOutcome.SKIPPED and broken.runs == 1
     async with runner.db.transaction() as tx:
-        health = await Journal(tx, flxd_clock.now()).health()
+        health = await HealthBook(tx, flxd_clock.now()).health()
     assert health["broken"][0] is ConnectionHealth.NEEDS_REAUTH
     assert "healthy" not in health
     # New credentials (another fingerprint) resume the connection at the next start.

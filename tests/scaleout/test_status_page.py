@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flxd.admin.page import render_page
 from flxd.admin.status import ConnectionView, QuotaView, StatusView
 from flxd.cluster.leasebook import NodeRow
-from flxd.runs.journal import ConnectionHealth
+from flxd.hub.health import ConnectionHealth
 
 
 def connection(name: str, owner: str | None) -> ConnectionView:

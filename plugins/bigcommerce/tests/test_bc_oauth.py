@@ -26,13 +26,14 @@ from flxd.daemon.lifecycle import Daemon
 from flxd.daemon.selection import Selection
 from flxd.hub.credentials import PendingAuth, Vault
 from flxd.hub.database import open_hub
+from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.net.http import HttpClient, open_session
 from flxd.net.ratelimit import Limiter
 from flxd.net.retry import RetryPolicy
 from flxd.operation import Operation
 from flxd.plugin.context import CheckContext, WebContext
 from flxd.runs.connections import build_runtime
-from flxd.runs.journal import ConnectionHealth, Journal, RunOutcome
+from flxd.runs.journal import RunOutcome
 from flxd.store import Database
 
 pytestmark = pytest.mark.anyio
@@ -147,7 +148,7 @@ async def test_approval_stores_an_encrypted_token_that_the_connection_uses(flow:
     assert flow.reloads == [1]
     async with flow.db.transaction() as tx:
         [row] = await tx.fetch("SELECT ciphertext FROM credentials WHERE connection = 'shop'")
-        health = await Journal(tx, SystemClock().now()).health()
+        health = await HealthBook(tx, SystemClock().now()).health()
     stored = Vault(SECRET_KEY).open(row["ciphertext"])
     assert stored["access_token"] not in row["ciphertext"]
     assert set(stored["scope"].split()) == set(FLXD_SCOPES)

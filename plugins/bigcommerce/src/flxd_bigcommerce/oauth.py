@@ -1,24 +1,27 @@
 """Connecting a store by OAuth (API.md §2): the URL the merchant opens, and the callback that
 BigCommerce calls with `code`, `scope` and `context` once the merchant approved.
 
-The callback checks that an approval was started for that store (and the `state`, when the
-login service passes it back), exchanges the code at `{login_base_url}/oauth2/token`, refuses a
-grant that lacks scopes the enabled operations need, stores the token encrypted in the hub
-(flxd.hub.credentials) and asks the daemon to reload so the connection resumes.
+The callback finds the approval waiting for that store (and the `state`, when the login service
+passes it back), exchanges the code at `{login_base_url}/oauth2/token`, refuses a grant that
+lacks scopes the enabled operations need; core (flxd.plugin.approval) keeps the token
+encrypted in the hub and reloads the daemon so the connection resumes.
 """
 
 from __future__ import annotations
 
-import html
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 from flxd.config import ConnectionConfig
 from flxd.errors import ChannelError
-from flxd.hub.credentials import ConnectionCredentials, PendingAuth, Vault
+from flxd.plugin.approval import (
+    approval_page,
+    complete_approval,
+    give_up_approval,
+    waiting_approval,
+)
 from flxd.plugin.context import WebContext
-from flxd.runs.journal import ConnectionHealth, Journal
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.scopes import missing_scopes, required_scopes
 
@@ -52,18 +55,10 @@ def authorize_url(connection: ConnectionConfig, state: str, public_url: str) -> 
     return f"{settings.login_base_url}/oauth2/authorize?{query}"
 
 
-def _page(status: int, title: str, text: str) -> web.Response:
-    body = (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"</head><body><h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
-    )
-    return web.Response(status=status, text=body, content_type="text/html")
-
-
 async def callback(request: web.Request, ctx: WebContext) -> web.StreamResponse:
     query = request.query
     if "error" in query:
-        return _page(
+        return approval_page(
             400,
             "Not connected",
             f"BigCommerce reported: {query.get('error_description') or query['error']}. "
@@ -71,14 +66,18 @@ async def callback(request: web.Request, ctx: WebContext) -> web.StreamResponse:
         )
     code, scope, context = query.get("code", ""), query.get("scope", ""), query.get("context", "")
     if not code or not context.startswith("stores/"):
-        return _page(400, "Not connected", "The callback needs code and context=stores/HASH.")
+        return approval_page(
+            400, "Not connected", "The callback needs code and context=stores/HASH."
+        )
     store_hash = context.removeprefix("stores/")
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as tx:
-        pending = await PendingAuth.pending(tx, "bigcommerce", now)
-    match = _match(pending, ctx, store_hash, query.get("state"))
+
+    def same_store(connection: ConnectionConfig) -> bool:
+        settings = connection.settings
+        return isinstance(settings, BigCommerceSettings) and settings.store_hash == store_hash
+
+    match = await waiting_approval(ctx, "bigcommerce", same_store, query.get("state"))
     if match is None:
-        return _page(
+        return approval_page(
             400,
             "Not connected",
             f"No approval for store {store_hash} is waiting (it was used already, it "
@@ -105,56 +104,31 @@ async def callback(request: web.Request, ctx: WebContext) -> web.StreamResponse:
             },
         )
     except ChannelError as exc:
-        async with ctx.db.transaction() as tx:
-            await auth.consume(tx)  # a code is single use; this approval cannot succeed now
-        return _page(400, "Not connected", f"BigCommerce refused the code: {exc}")
+        await give_up_approval(ctx, auth)  # a code is single use; this approval cannot succeed
+        return approval_page(400, "Not connected", f"BigCommerce refused the code: {exc}")
     grant = answer.data if isinstance(answer.data, dict) else {}
     token = grant.get("access_token")
     if not isinstance(token, str) or grant.get("context") != context:
-        return _page(400, "Not connected", "BigCommerce's answer did not match this store.")
+        return approval_page(400, "Not connected", "BigCommerce's answer did not match this store.")
     granted = str(grant.get("scope", scope)).split()
     lacking = missing_scopes(granted, connection.enabled_operations())
     if lacking:
-        return _page(
+        return approval_page(
             400,
             "Not connected",
             "The app was approved without scopes the enabled operations need: "
             + ", ".join(lacking),
         )
-    key = ctx.config.daemon.secret_key
-    vault = Vault.from_environ(key.get_secret_value() if key is not None else None)
-    async with ctx.db.transaction() as tx:
-        if not await auth.consume(tx):
-            return _page(400, "Not connected", "This approval was used already.")
-        await ConnectionCredentials(connection.name, ctx.db, vault).put(
-            tx,
-            {
-                "access_token": token,
-                "scope": " ".join(granted),
-                "context": context,
-                "user_id": (grant.get("user") or {}).get("id"),
-            },
-            now,
-        )
-        await Journal(tx, now).set_health(connection.name, ConnectionHealth.ACTIVE)
-    await ctx.reload()
-    return _page(
+    credentials = {
+        "access_token": token,
+        "scope": " ".join(granted),
+        "context": context,
+        "user_id": (grant.get("user") or {}).get("id"),
+    }
+    if not await complete_approval(ctx, auth, connection, credentials):
+        return approval_page(400, "Not connected", "This approval was used already.")
+    return approval_page(
         200,
         "Connected",
         f"flxd is connected to store {store_hash} as {connection.name}. You can close this window.",
     )
-
-
-def _match(
-    pending: list[PendingAuth], ctx: WebContext, store_hash: str, state: str | None
-) -> tuple[PendingAuth, ConnectionConfig] | None:
-    for auth in pending:
-        connection = ctx.config.connections.get(auth.connection)
-        if connection is None or not isinstance(connection.settings, BigCommerceSettings):
-            continue
-        if connection.settings.store_hash != store_hash:
-            continue
-        if state is not None and state != auth.state:
-            continue
-        return auth, connection
-    return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections import OrderedDict
 from typing import Any
 
 import structlog
@@ -20,13 +19,14 @@ from aiohttp import web
 
 from flxd.config import ConnectionConfig
 from flxd.errors import PermanentError
-from flxd.hub.credentials import DEFAULT_KEY_ENV, Vault
+from flxd.hub.credentials import Vault
 from flxd.operation import Operation
 from flxd.plugin.context import WebContext
+from flxd.plugin.webhooks import accept_event, webhook_secret
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
 
-__all__ = ["HEADER", "PATH", "SCOPES", "Deduper", "ensure_hooks", "receive", "secret_for"]
+__all__ = ["HEADER", "PATH", "SCOPES", "ensure_hooks", "receive", "secret_for"]
 
 log = structlog.get_logger("flxd.bigcommerce.webhooks")
 
@@ -40,9 +40,7 @@ SCOPES: dict[str, Operation] = {
 
 
 def secret_for(vault: Vault | None, connection: str, store_hash: str) -> str:
-    if vault is None:
-        raise PermanentError(f"webhooks need a secret key: set {DEFAULT_KEY_ENV}")
-    return vault.derive(f"bigcommerce-webhook:{connection}:{store_hash}")
+    return webhook_secret(vault, f"bigcommerce-webhook:{connection}:{store_hash}")
 
 
 def destination(settings: BigCommerceSettings, connection: str, admin_url: str) -> str:
@@ -80,26 +78,6 @@ async def ensure_hooks(
     return counts
 
 
-class Deduper:
-    """Remembers the last `size` event hashes (duplicates arrive within minutes)."""
-
-    def __init__(self, size: int = 10_000) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-
-    def first_time(self, key: str) -> bool:
-        if key in self._seen:
-            self._seen.move_to_end(key)
-            return False
-        self._seen[key] = None
-        if len(self._seen) > self._size:
-            self._seen.popitem(last=False)
-        return True
-
-
-_deduper = Deduper()
-
-
 async def receive(request: web.Request, ctx: WebContext) -> web.StreamResponse:
     name = request.match_info.get("connection", "")
     connection = ctx.config.connections.get(name)
@@ -110,32 +88,29 @@ async def receive(request: web.Request, ctx: WebContext) -> web.StreamResponse:
     ):
         return web.json_response({"error": "no such webhook receiver"}, status=404)
     settings = connection.settings
-    key = ctx.config.daemon.secret_key
-    vault = Vault.from_environ(key.get_secret_value() if key is not None else None)
     try:
-        expected = secret_for(vault, name, settings.store_hash)
+        expected = secret_for(ctx.vault, name, settings.store_hash)
     except PermanentError:
         return web.json_response({"error": "webhooks are not set up"}, status=503)
     given = request.headers.get(HEADER, "")
     if not hmac.compare_digest(given.encode(), expected.encode()):
         log.warning("webhook refused: wrong or missing secret", connection=name)
         return web.json_response({"error": "forbidden"}, status=403)
+    body = await request.read()
     try:
-        payload = json.loads(await request.read())
+        payload = json.loads(body)
     except ValueError:
         return web.json_response({"error": "body is not JSON"}, status=400)
     if not isinstance(payload, dict) or not isinstance(payload.get("scope"), str):
         return web.json_response({"error": "expected a webhook payload with scope"}, status=400)
     if payload.get("producer") != f"stores/{settings.store_hash}":
         return web.json_response({"error": "producer is not this connection's store"}, status=403)
-    event = str(payload.get("hash") or json.dumps(payload, sort_keys=True))
-    if not _deduper.first_time(f"{name}:{event}"):
-        return web.json_response({"status": "duplicate"})
+    # BigCommerce's `hash` identifies an event it sends more than once.
+    event = payload.get("hash")
     operation = _operation(payload["scope"], connection)
-    if operation is None:
-        return web.json_response({"status": "ignored"})
-    accepted = ctx.request_run(name, operation, "webhook")
-    return web.json_response({"status": "run requested" if accepted else "not running"})
+    return accept_event(
+        ctx, name, operation, event_id=event if isinstance(event, str) else None, body=body
+    )
 
 
 def _operation(scope: str, connection: ConnectionConfig) -> Operation | None:
