@@ -77,3 +77,31 @@ def test_no_core_module_over_400_lines() -> None:
         if (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+PLUGIN_SOURCES = [
+    ROOT / "plugins" / "bigcommerce" / "src",
+    ROOT / "tests" / "plugins" / "memory" / "src",
+]
+
+
+def flxd_imports(source: Path) -> set[str]:
+    """The flxd modules a plugin's sources import (flxd_* packages are its own)."""
+    import ast
+
+    found: set[str] = set()
+    for path in source.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found |= {n for n in names if n == "flxd" or n.startswith("flxd.")}
+    return found
+
+
+def test_plugins_import_only_the_plugin_surface() -> None:
+    for source in PLUGIN_SOURCES:
+        assert flxd_imports(source) <= {"flxd.plugin"}, source

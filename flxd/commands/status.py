@@ -210,6 +210,7 @@ async def cmd_plugins(env: CommandEnv) -> int:
             "distribution": info.distribution,
             "version": info.version,
             "registered": [f"{kind}:{name}" for kind, name in host.registrations(info.name)],
+            "disabled": info.disabled,
         }
         for info in host.plugins
     ]
@@ -219,7 +220,14 @@ async def cmd_plugins(env: CommandEnv) -> int:
     print_table(
         ["plugin", "distribution", "version", "registered"],
         [
-            (r["name"], r["distribution"], r["version"], ", ".join(r["registered"]) or "-")
+            (
+                r["name"],
+                r["distribution"],
+                r["version"],
+                "disabled (FLXD_DISABLE_PLUGINS)"
+                if r["disabled"]
+                else ", ".join(r["registered"]) or "-",
+            )
             for r in rows
         ],
         env.out,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, entry_points
 from importlib.metadata import version as dist_version
@@ -15,7 +16,15 @@ from flxd.errors import PluginError
 from flxd.plugin import hookspecs
 from flxd.plugin.registry import ChannelType, Command, Registrar, SinkType, SourceType, WebRoute
 
-__all__ = ["BUILTIN_PLUGINS", "ENTRY_POINT_GROUP", "PluginHost", "PluginInfo", "load_plugins"]
+__all__ = [
+    "BUILTIN_PLUGINS",
+    "DISABLE_ENV",
+    "ENTRY_POINT_GROUP",
+    "PluginHost",
+    "PluginInfo",
+    "disabled_plugins",
+    "load_plugins",
+]
 
 ENTRY_POINT_GROUP = "flxd"
 BUILTIN_PLUGINS = ("flxd.builtin.sinks", "flxd.builtin.feeds")
@@ -24,11 +33,18 @@ RESERVED_COMMANDS = frozenset(
 )
 
 
+DISABLE_ENV = "FLXD_DISABLE_PLUGINS"
+"""Plugins not to load, by name, comma-separated (e.g. to run without a broken plugin while it
+is fixed, without uninstalling it): FLXD_DISABLE_PLUGINS=bigcommerce,flxd.builtin.feeds."""
+
+
 @dataclass(frozen=True, slots=True)
 class PluginInfo:
     name: str
     distribution: str | None
     version: str | None
+    disabled: bool = False
+    """Installed but not loaded (FLXD_DISABLE_PLUGINS)."""
 
 
 @dataclass(slots=True)
@@ -61,23 +77,42 @@ class PluginHost:
         ]
 
 
+def disabled_plugins(environ: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The plugin names $FLXD_DISABLE_PLUGINS lists."""
+    value = (os.environ if environ is None else environ).get(DISABLE_ENV, "")
+    return frozenset(name.strip() for name in value.split(",") if name.strip())
+
+
 def load_plugins(
-    *, extra: Iterable[object] = (), entry_point_group: str = ENTRY_POINT_GROUP
+    *,
+    extra: Iterable[object] = (),
+    entry_point_group: str = ENTRY_POINT_GROUP,
+    disabled: Iterable[str] | None = None,
 ) -> PluginHost:
-    """Load the built-in plugins, then every installed `flxd` entry point, then `extra` objects.
+    """Load the built-in plugins, then every installed `flxd` entry point, then `extra` objects,
+    leaving out those named in `disabled` (default: $FLXD_DISABLE_PLUGINS) without importing
+    them.
 
     Fails with PluginError, naming the plugin, if one cannot be imported, implements a hook that
     does not exist (a misspelling), implements a hook with `async def`, or registers bad things.
     """
+    skip = disabled_plugins() if disabled is None else frozenset(disabled)
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     infos: list[PluginInfo] = []
     for module_name in BUILTIN_PLUGINS:
+        if module_name in skip:
+            infos.append(PluginInfo(module_name, "flxd", _version("flxd"), disabled=True))
+            continue
         module = __import__(module_name, fromlist=["_"])
         pm.register(module, name=module_name)
         infos.append(PluginInfo(module_name, "flxd", _version("flxd")))
     for ep in sorted(entry_points(group=entry_point_group), key=lambda e: e.name):
         if pm.has_plugin(ep.name):
+            continue
+        if ep.name in skip:
+            dist = ep.dist.name if ep.dist is not None else None
+            infos.append(PluginInfo(ep.name, dist, _version(dist) if dist else None, disabled=True))
             continue
         try:
             plugin = ep.load()

@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 
+from flxd import __version__
 from flxd.testing.process import DaemonProcess
 from tests.admin.chromium import chromium_or_skip, png_rows, run_chromium
 
@@ -61,7 +62,7 @@ def test_the_default_config_answers_health_guards_metrics_and_stops_on_sigterm(
     assert status == 200
     assert content_type == "text/plain; version=0.0.4; charset=utf-8"
     assert "# TYPE flxd_runs_total counter" in text
-    assert 'flxd_build_info{version="0.1.0"} 1.0' in text
+    assert f'flxd_build_info{{version="{__version__}"}} 1.0' in text
     daemon.signal(signal.SIGTERM)
     assert daemon.proc.wait(timeout=10) == 0
     assert daemon.wait() == 0

@@ -9,6 +9,7 @@ import anyio
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from flxd import __version__
 from flxd.daemon.metrics import Metrics, cursor_watermark
 from flxd.hub.cursors import Cursors
 from flxd.hub.health import ConnectionHealth
@@ -61,7 +62,7 @@ async def test_runs_orders_and_shipments_after_real_runs(admin: AdminHarness) ->
     assert value(m, "flxd_last_success_timestamp_seconds", **orders) == (
         admin.clock.now().timestamp()
     )
-    assert value(m, "flxd_build_info", version="0.1.0") == 1
+    assert value(m, "flxd_build_info", version=__version__) == 1
 
 
 async def test_orders_and_shipments_start_at_zero(admin: AdminHarness) -> None:

@@ -165,3 +165,19 @@ def test_flxd_plugins_lists_what_each_registered() -> None:
     rows = {row["name"]: row for row in json.loads(result.stdout)}
     assert rows["memory"]["registered"] == ["channel:memory"]
     assert rows["memory"]["version"] == "0.1.0"
+
+
+def test_a_disabled_plugin_is_listed_but_not_loaded() -> None:
+    host = load_plugins(disabled=["memory", "flxd.builtin.feeds"])
+    assert "memory" not in host.channels.names()
+    assert "file" not in host.sources.names()
+    disabled = {info.name for info in host.plugins if info.disabled}
+    assert disabled == {"memory", "flxd.builtin.feeds"}
+    assert host.registrations("memory") == []
+
+
+def test_the_environment_disables_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLXD_DISABLE_PLUGINS", " memory , ")
+    assert "memory" not in load_plugins().channels.names()
+    monkeypatch.delenv("FLXD_DISABLE_PLUGINS")
+    assert "memory" in load_plugins().channels.names()

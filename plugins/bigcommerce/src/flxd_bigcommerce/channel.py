@@ -6,10 +6,16 @@ from collections.abc import Mapping
 
 import anyio
 
-from flxd.errors import AuthError, ChannelError
-from flxd.net.runhttp import Http
-from flxd.plugin.channel import ChannelBase, CheckReport, OrderExplanation
-from flxd.plugin.context import CheckContext, ConnectionServices
+from flxd.plugin import (
+    AuthError,
+    ChannelBase,
+    ChannelError,
+    CheckContext,
+    CheckReport,
+    ConnectionServices,
+    Http,
+    OrderExplanation,
+)
 from flxd_bigcommerce import embedded, webhooks
 from flxd_bigcommerce.check import check_connection
 from flxd_bigcommerce.client import BigCommerceClient

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flxd.errors import ChannelError
-from flxd.plugin.channel import CheckReport
-from flxd.plugin.context import CheckContext
+from flxd.plugin import ChannelError, CheckContext, CheckReport
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.errors import MissingScope, NotFound, TokenRejected

@@ -11,9 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from flxd.errors import PermanentError, TransientError
-from flxd.net.http import Response
-from flxd.net.runhttp import Http, PlanEntry
+from flxd.plugin import Http, PermanentError, PlanEntry, Response, TransientError
 from flxd_bigcommerce.policy import problem_details
 
 __all__ = ["API_BASE_URL", "BigCommerceClient", "Pagination", "V3Page", "Version"]

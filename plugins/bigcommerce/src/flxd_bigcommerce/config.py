@@ -15,7 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from flxd.config import (
+import flxd.plugin as core
+from flxd.plugin import (
     ConnectionSettings,
     Duration,
     EnvSecret,
@@ -24,7 +25,6 @@ from flxd.config import (
     StrictModel,
     pick_secret,
 )
-from flxd.config import operations as core
 from flxd_bigcommerce.client import API_BASE_URL
 from flxd_bigcommerce.statuses import parse_status
 

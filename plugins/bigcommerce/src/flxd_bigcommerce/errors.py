@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flxd.errors import AuthError, ChannelError, PermanentError, TransientError
+from flxd.plugin import AuthError, ChannelError, PermanentError, TransientError
 
 __all__ = [
     "ApiProblem",

@@ -13,15 +13,15 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from flxd.config import ConnectionConfig
-from flxd.errors import ChannelError
-from flxd.plugin.approval import (
+from flxd.plugin import (
+    ChannelError,
+    ConnectionConfig,
+    WebContext,
     approval_page,
     complete_approval,
     give_up_approval,
     waiting_approval,
 )
-from flxd.plugin.context import WebContext
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.scopes import missing_scopes, required_scopes
 

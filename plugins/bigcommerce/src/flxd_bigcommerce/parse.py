@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flxd.errors import RecordError
+from flxd.plugin import RecordError
 
 __all__ = [
     "format_v2_date",

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 
-from flxd.config import OperationSettings
-from flxd.operation import Operation
-from flxd.plugin.context import RunContext
-from flxd.plugin.hookspecs import hookimpl
-from flxd.plugin.registry import ChannelType, Command, OperationType, Registrar, WebRoute
+from flxd.plugin import (
+    ChannelType,
+    Command,
+    Operation,
+    OperationSettings,
+    OperationType,
+    Registrar,
+    RunContext,
+    WebRoute,
+    hookimpl,
+)
 from flxd_bigcommerce import config, oauth, webhooks
 from flxd_bigcommerce.channel import BigCommerceChannel
 from flxd_bigcommerce.client import BigCommerceClient

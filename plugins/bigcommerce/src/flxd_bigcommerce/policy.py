@@ -6,9 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flxd.errors import ChannelError, PermanentError, RateLimited
-from flxd.net.http import Response
-from flxd.net.ratelimit import QuotaReport
+from flxd.plugin import ChannelError, PermanentError, QuotaReport, RateLimited, Response
 from flxd_bigcommerce.errors import (
     ApiProblem,
     BadRequest,

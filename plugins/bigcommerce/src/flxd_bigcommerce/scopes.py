@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flxd.operation import Operation
+from flxd.plugin import Operation
 from flxd_bigcommerce.client import Version
 
 __all__ = ["PROBES", "REQUIRED", "covers", "missing_scopes", "required_scopes"]

@@ -17,12 +17,15 @@ from typing import Any
 import structlog
 from aiohttp import web
 
-from flxd.config import ConnectionConfig
-from flxd.errors import PermanentError
-from flxd.hub.credentials import Vault
-from flxd.operation import Operation
-from flxd.plugin.context import WebContext
-from flxd.plugin.webhooks import accept_event, webhook_secret
+from flxd.plugin import (
+    ConnectionConfig,
+    Operation,
+    PermanentError,
+    Vault,
+    WebContext,
+    accept_event,
+    webhook_secret,
+)
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flxd.hub.changeplan import ListingChange
+from flxd.plugin import ListingChange
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid, NotFound
 

@@ -18,10 +18,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing
 from datetime import datetime, timedelta
 
-from flxd.errors import RecordError
-from flxd.hub.matching import ChannelProduct
-from flxd.plugin.context import RunContext
-from flxd.plugin.flows.import_listings import ImportPage, import_pages
+from flxd.plugin import ChannelProduct, ImportPage, RecordError, RunContext, import_pages
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import ImportListingsSettings
 from flxd_bigcommerce.listings.products import parse_product

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from flxd.errors import RecordError
-from flxd.hub.model import Listing, Variant, sku_key
+from flxd.plugin import Listing, RecordError, Variant, sku_key
 from flxd_bigcommerce.config import PublishListingsSettings
 
 __all__ = [

@@ -13,9 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flxd.errors import RecordError
-from flxd.hub.matching import ChannelItem, ChannelProduct
-from flxd.hub.model import Pairs
+from flxd.plugin import ChannelItem, ChannelProduct, Pairs, RecordError
 from flxd_bigcommerce.parse import money, objects, parse_date, shown, text, whole
 
 __all__ = ["parse_product"]

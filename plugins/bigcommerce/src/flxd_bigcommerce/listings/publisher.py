@@ -15,10 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flxd.errors import RecordError
-from flxd.hub.matching import ChannelProduct
-from flxd.hub.model import Link, LinkState, Listing, sku_key
-from flxd.plugin.context import RunContext
+from flxd.plugin import ChannelProduct, Link, LinkState, Listing, RecordError, RunContext, sku_key
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.config import PublishListingsSettings
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid

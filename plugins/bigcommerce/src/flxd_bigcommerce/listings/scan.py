@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flxd.errors import RecordError, TransientError
+from flxd.plugin import RecordError, TransientError
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient, Params
 from flxd_bigcommerce.parse import format_v3_date, parse_date
 

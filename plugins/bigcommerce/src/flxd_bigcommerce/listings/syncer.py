@@ -16,9 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from flxd.hub.changeplan import ChangeKind, ListingChange, ProductChanges
-from flxd.plugin.context import RunContext
-from flxd.plugin.flows.sync_listings import SyncOutcomes, sync_listings
+from flxd.plugin import (
+    ChangeKind,
+    ListingChange,
+    ProductChanges,
+    RunContext,
+    SyncOutcomes,
+    sync_listings,
+)
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import SyncListingsSettings
 from flxd_bigcommerce.listings.batches import BATCH_SIZES, KINDS, BatchSender, Delivery, Kind, Write

@@ -20,10 +20,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flxd.errors import PermanentError, TransientError
-from flxd.hub.events import ACKNOWLEDGE_CONFLICT
-from flxd.hub.model import AckState
-from flxd.plugin.context import HubWriter, RunContext
+from flxd.plugin import (
+    ACKNOWLEDGE_CONFLICT,
+    AckState,
+    HubWriter,
+    PermanentError,
+    RunContext,
+    TransientError,
+)
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.errors import Conflict, MissingScope, NotFound

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flxd.errors import RecordError
-from flxd.operation import Operation
-from flxd.plugin.channel import OrderExplanation
-from flxd.plugin.context import CheckContext
+from flxd.plugin import CheckContext, Operation, OrderExplanation, RecordError
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.errors import NotFound

@@ -18,9 +18,7 @@ from typing import Any
 
 import anyio
 
-from flxd.errors import FlxdError, RecordError
-from flxd.hub.model import AckState, Order
-from flxd.plugin.context import RunContext
+from flxd.plugin import AckState, FlxdError, Order, RecordError, RunContext
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.orders.acknowledge import (

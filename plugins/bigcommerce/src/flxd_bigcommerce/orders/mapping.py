@@ -15,8 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from flxd.errors import RecordError
-from flxd.hub.model import Address, Order, OrderLine
+from flxd.plugin import Address, Order, OrderLine, RecordError
 from flxd_bigcommerce.parse import money, objects, parse_date, text, whole
 from flxd_bigcommerce.statuses import STATUS_NAMES
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flxd.errors import RecordError, TransientError
+from flxd.plugin import RecordError, TransientError
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.orders.mapping import order_id_of
 from flxd_bigcommerce.parse import format_v2_date, parse_date, shown

@@ -25,9 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flxd.errors import PermanentError, TransientError
-from flxd.hub.model import Order, Shipment, ShipmentState
-from flxd.plugin.context import RunContext
+from flxd.plugin import Order, PermanentError, RunContext, Shipment, ShipmentState, TransientError
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import CarrierMapping, SyncOrdersSettings
 from flxd_bigcommerce.statuses import STATUS_NAMES

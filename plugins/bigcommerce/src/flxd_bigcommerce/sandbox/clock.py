@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from flxd.clock import SystemClock
+from flxd.plugin import SystemClock
 
 __all__ = ["SandboxClock", "SystemClock"]
 

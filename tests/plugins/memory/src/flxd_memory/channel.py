@@ -7,30 +7,34 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, model_validator
 
-from flxd.config import (
+import flxd.plugin as core
+from flxd.plugin import (
+    Address,
+    AuthError,
+    ChannelBase,
+    CheckContext,
+    CheckReport,
+    ConnectionServices,
     ConnectionSettings,
     Duration,
     EnvSecret,
     FileSecret,
-    RelativePath,
-    pick_secret,
-)
-from flxd.config import operations as core
-from flxd.config.operations import ImportListingsSettings
-from flxd.errors import AuthError, PermanentError, RecordError, TransientError
-from flxd.hub.model import (
-    Address,
+    ImportListingsSettings,
     Link,
     LinkState,
     ListingStatus,
     Order,
     OrderLine,
+    PermanentError,
     Presence,
+    RecordError,
+    RelativePath,
+    RunContext,
     ShipmentState,
+    TransientError,
     VariantUpdate,
+    pick_secret,
 )
-from flxd.plugin.channel import ChannelBase, CheckReport
-from flxd.plugin.context import CheckContext, ConnectionServices, RunContext
 from flxd_memory.remote import RemoteProduct, RemoteStore, RemoteVariant, get_store, money
 
 STATUSES = ("pending", "awaiting_payment", "awaiting_fulfillment", "shipped", "cancelled")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flxd.config.operations import (
+from flxd.plugin import (
+    ChannelError,
+    ChannelType,
     ImportListingsSettings,
+    Operation,
+    OperationType,
     PublishListingsSettings,
+    QuotaReport,
+    Registrar,
+    Response,
     SyncListingsSettings,
     SyncOrdersSettings,
+    hookimpl,
 )
-from flxd.errors import ChannelError
-from flxd.net.http import Response
-from flxd.net.ratelimit import QuotaReport
-from flxd.operation import Operation
-from flxd.plugin.hookspecs import hookimpl
-from flxd.plugin.registry import ChannelType, OperationType, Registrar
 from flxd_memory.channel import GetOrdersSettings, MemoryChannel, MemorySettings
 
 
