@@ -21,6 +21,7 @@ from flxd.config.models import (
     OperationSettings,
     TypedSettings,
 )
+from flxd.config.secrets import UnresolvedSecret
 from flxd.errors import ConfigError, ConfigProblem
 from flxd.operation import RUN_ORDER, Operation
 
@@ -85,13 +86,13 @@ class Config:
 
     def secret_values(self) -> list[str]:
         """Every secret in the config, so log redaction can mask them wherever they appear."""
-        values = [
-            s.get_secret_value() for c in self.connections.values() for s in c.settings.secrets()
+        found = [s for c in self.connections.values() for s in c.settings.secrets()]
+        found += [s for s in (self.admin.token, self.daemon.secret_key) if s is not None]
+        return [
+            value
+            for s in found
+            if not isinstance(s, UnresolvedSecret) and (value := s.get_secret_value())
         ]
-        for extra in (self.admin.token, self.daemon.secret_key):
-            if extra is not None:
-                values.append(extra.get_secret_value())
-        return [v for v in values if v]
 
 
 class Registries(Protocol):
@@ -127,8 +128,14 @@ def find_config(explicit: str | os.PathLike[str] | None, environ: Mapping[str, s
 
 
 def load_config(
-    path: Path, registries: Registries, environ: Mapping[str, str] | None = None
+    path: Path,
+    registries: Registries,
+    environ: Mapping[str, str] | None = None,
+    *,
+    defer_secrets: bool = False,
 ) -> Config:
+    """Read and validate `path`. With `defer_secrets`, a secret that cannot be read is a
+    placeholder rather than a problem (see flxd.config.secrets)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -142,6 +149,7 @@ def load_config(
         registries=registries,
         environ=os.environ if environ is None else environ,
         path=path.resolve(),
+        defer_secrets=defer_secrets,
     )
 
 
@@ -153,6 +161,7 @@ def parse_config(
     base_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
     path: Path | None = None,
+    defer_secrets: bool = False,
 ) -> Config:
     try:
         raw = tomllib.loads(text)
@@ -161,6 +170,7 @@ def parse_config(
     context = {
         "base_dir": base_dir or Path.cwd(),
         "environ": os.environ if environ is None else environ,
+        "defer_secrets": defer_secrets,
     }
     v = _Validator(context)
     # TOML lets "\u0000" through; no path, name or token flxd hands on may carry one.
