@@ -76,7 +76,7 @@ async def cmd_upsert(env: CommandEnv) -> int:
         parsed = parse_listing_file(args.file, format=args.format)
     except FileRejected as exc:
         raise UsageError(f"{exc}; nothing was written") from None
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=True) as db, db.transaction() as tx:
         result = await Catalog(tx, SystemClock().now()).upsert(parsed.updates)
     report = {
         "rows": parsed.rows,
@@ -102,7 +102,7 @@ async def cmd_upsert(env: CommandEnv) -> int:
 async def cmd_list(env: CommandEnv) -> int:
     args = env.args
     status = ListingStatus(args.status) if args.status else None
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         listings = await Catalog(tx, SystemClock().now()).listings(
             after_id=args.after, limit=args.limit, status=status
         )
@@ -129,7 +129,7 @@ async def cmd_list(env: CommandEnv) -> int:
 
 
 async def cmd_show(env: CommandEnv) -> int:
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         listing = await Catalog(tx, SystemClock().now()).listing(env.args.sku)
     if listing is None:
         raise UsageError(f"no listing or variant {env.args.sku!r} in the hub")
@@ -166,7 +166,7 @@ def _describe(listing: Listing, env: CommandEnv) -> None:
 
 async def cmd_action(env: CommandEnv) -> int:
     column, value, only_from = _ACTIONS[env.args.action]
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         catalog = Catalog(tx, SystemClock().now())
         if column == "status":
             changed, unknown = await catalog.set_status(env.args.skus, ListingStatus(value))
@@ -191,7 +191,7 @@ async def cmd_export(env: CommandEnv) -> int:
         writer = csv.writer(handle) if args.format == "csv" else None
         if writer is not None:
             writer.writerow(COLUMNS)
-        async with env.hub() as db:
+        async with env.hub(create=False) as db:
             after = 0
             while True:
                 async with db.transaction() as tx:

@@ -75,7 +75,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def cmd_list(env: CommandEnv) -> int:
     args = env.args
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         orders = await OrderBook(tx, SystemClock().now()).orders(
             connection=args.connection, after_id=args.after, limit=args.limit
         )
@@ -104,7 +104,7 @@ async def cmd_list(env: CommandEnv) -> int:
 
 async def cmd_show(env: CommandEnv) -> int:
     ids = env.args.ids
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         book = OrderBook(tx, SystemClock().now())
         if len(ids) == 1 and ids[0].isdigit():
             order = await book.get_by_id(int(ids[0]))
@@ -164,7 +164,7 @@ def _describe(order: Order, env: CommandEnv) -> None:
 
 
 async def cmd_export(env: CommandEnv) -> int:
-    async with env.hub() as db:
+    async with env.hub(create=False) as db:
         after = 0
         while True:
             async with db.transaction() as tx:
@@ -221,7 +221,7 @@ async def cmd_ship(env: CommandEnv) -> int:
             raise UsageError("--file takes the shipments from the file; give nothing else")
         return await _ship_file(env, args.file)
     request = _single_request(args)
-    async with env.hub() as db:
+    async with env.hub(create=False) as db:
         try:
             async with db.transaction() as tx:
                 recorded = await record_request(tx, SystemClock().now(), request)
@@ -241,7 +241,7 @@ async def _ship_file(env: CommandEnv, path: Path) -> int:
         raise UsageError(str(exc)) from None
     problems = [(line, message) for line, message in parsed.problems]
     results: list[Recorded] = []
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         now = SystemClock().now()
         for line, request in parsed.requests:
             try:

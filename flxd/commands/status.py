@@ -36,7 +36,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def cmd_status(env: CommandEnv) -> int:
     config = env.config
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         journal = Journal(tx, SystemClock().now())
         health = await journal.health()
         last = await journal.last_runs()
@@ -162,7 +162,7 @@ def _when(moment: datetime) -> str:
 
 async def cmd_runs(env: CommandEnv) -> int:
     args = env.args
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         runs = await Journal(tx, SystemClock().now()).runs(
             connection=args.connection, operation=args.operation, limit=args.limit
         )
