@@ -23,12 +23,24 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from flxd.errors import AuthError, StoreError
+from flxd.config import Config
+from flxd.errors import AuthError, ConfigError, ConfigProblem, StoreError
 from flxd.store import Database, Tx, db_time, parse_db_time
 
-__all__ = ["DEFAULT_KEY_ENV", "ConnectionCredentials", "PendingAuth", "Vault"]
+__all__ = [
+    "DEFAULT_KEY_ENV",
+    "ConnectionCredentials",
+    "PendingAuth",
+    "UndecryptableCredentials",
+    "Vault",
+    "vault_from_config",
+]
 
 DEFAULT_KEY_ENV = "FLXD_SECRET_KEY"
+
+
+class UndecryptableCredentials(StoreError):
+    """Stored credentials were sealed with another key than the one this process has."""
 
 
 class Vault:
@@ -76,13 +88,25 @@ class Vault:
         try:
             value = json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken:
-            raise StoreError(
-                "stored credentials cannot be decrypted: the secret key changed "
-                f"(set {DEFAULT_KEY_ENV} back, or approve the connection again)"
+            raise UndecryptableCredentials(
+                "the stored token cannot be decrypted with this key: it was stored with "
+                f"another {DEFAULT_KEY_ENV} (or [daemon] secret_key_*); set that one again, "
+                "or approve the connection again (flxd connections add NAME)"
             ) from None
         if not isinstance(value, dict):
             raise StoreError("stored credentials are not an object")
         return value
+
+
+def vault_from_config(config: Config) -> Vault | None:
+    """The config's key (`[daemon] secret_key_*`), else `$FLXD_SECRET_KEY`, else None;
+    ConfigError when the key is too short to be one."""
+    key = config.daemon.secret_key
+    try:
+        return Vault.from_environ(key.get_secret_value() if key is not None else None)
+    except ValueError as exc:
+        where = "daemon.secret_key_*" if key is not None else DEFAULT_KEY_ENV
+        raise ConfigError([ConfigProblem(where, str(exc))]) from None
 
 
 _NO_KEY = (
