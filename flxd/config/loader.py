@@ -231,6 +231,7 @@ def _connection(
         names = registries.channels.names()
         hint = _did_you_mean(channel_name, names) or f" (installed: {', '.join(names) or 'none'})"
         v.problem(f"{where}.channel", f"unknown channel {channel_name!r}{hint}")
+        _check_without_channel(v, name, table, registries, _closest(channel_name, names))
         return None
     op_tables = {key: table.pop(key) for key in list(table) if key in set(Operation)}
     operations: dict[Operation, OperationSettings] = {}
@@ -250,6 +251,26 @@ def _connection(
     return ConnectionConfig(
         name=name, channel=channel_name, settings=settings, operations=operations
     )
+
+
+def _check_without_channel(
+    v: _Validator, name: str, table: dict[str, Any], registries: Registries, guess: str | None
+) -> None:
+    """The rest of a connection whose channel is unknown, so that one typo does not hide the
+    table's other problems: as the channel it most likely means, else the keys every channel
+    has (and operation tables of operations that exist)."""
+    if guess is not None:
+        _connection(v, name, {**table, "channel": guess}, registries)
+        return
+    where = f"connections.{name}"
+    for key, value in table.items():
+        if key in set(Operation):
+            if isinstance(value, dict):
+                v.model(OperationSettings, value, f"{where}.{key}", known_keys_only=True)
+            else:
+                v.problem(f"{where}.{key}", "expected a table")
+    settings = {k: value for k, value in table.items() if k not in set(Operation)}
+    v.model(ConnectionSettings, settings, where, known_keys_only=True)
 
 
 def _typed_tables(
@@ -296,7 +317,12 @@ class _Validator:
             else:
                 yield name, dict(table)
 
-    def model(self, model: type[M], data: object, where: str) -> M | None:
+    def model(
+        self, model: type[M], data: object, where: str, *, known_keys_only: bool = False
+    ) -> M | None:
+        """`data` validated as `model`, or None with its problems recorded; with
+        `known_keys_only`, keys the model does not know are not problems (a table checked
+        for what can be checked without its real model)."""
         if not isinstance(data, dict):
             self.problem(where, "expected a table")
             return None
@@ -304,7 +330,8 @@ class _Validator:
             return model.model_validate(data, context=self.context)
         except ValidationError as exc:
             for error in exc.errors():
-                self.problems.append(_problem(model, error, where))
+                if not (known_keys_only and error["type"] == "extra_forbidden"):
+                    self.problems.append(_problem(model, error, where))
             return None
 
 
@@ -330,6 +357,11 @@ def _is_union_tag(part: str) -> bool:
     return "[" in part or part in {"str", "int", "float", "bool", "list", "dict"}
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+def _closest(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = _closest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
