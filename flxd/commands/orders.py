@@ -274,6 +274,8 @@ async def _ship_file(env: CommandEnv, path: Path) -> int:
 async def cmd_explain(env: CommandEnv) -> int:
     env.setup_logging()
     args = env.args
+    if args.connection in env.config.connections:
+        env.need_secrets(f"connections.{args.connection}", "daemon")
     async with open_session() as session:
         report = await explain_order(
             env.config,

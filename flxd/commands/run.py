@@ -14,6 +14,7 @@ from flxd.config.models import split_listen
 from flxd.config.secrets import unresolved_secrets
 from flxd.daemon.lifecycle import Daemon, Selection
 from flxd.errors import ConfigError, ConfigProblem, UsageError
+from flxd.hub.credentials import vault_from_config
 from flxd.hub.database import hub_exists
 from flxd.hub.location import create_state_dir, hub_location, state_dir_problem
 from flxd.operation import Operation
@@ -69,6 +70,7 @@ async def cmd_run(env: CommandEnv) -> int:
             except ValueError as exc:
                 raise UsageError(f"--admin-listen: {exc}") from None
         env.need_secrets("")  # the daemon contacts every store, and serves the admin token
+        vault_from_config(env.config)  # a key too short to be one: said now, not at first use
         env.setup_logging(stream=sys.stdout, daemon=True)  # under systemd: the journal
         await _announce_new_hub(env, env.config)
         daemon = Daemon(env.config, env.host, redactor=env.redactor, admin_listen=args.admin_listen)
@@ -81,6 +83,7 @@ async def cmd_run(env: CommandEnv) -> int:
     env.need_secrets(
         "daemon", "sinks", "feeds", *(f"connections.{name}" for name in config.connections)
     )
+    vault_from_config(config)
     await _announce_new_hub(env, config)
     total = sum(len(keys) for keys in selection.keys(config).values())
     with run_progress(total) as progress:

@@ -18,7 +18,7 @@ import structlog
 from flxd.clock import Clock
 from flxd.config import Config
 from flxd.errors import AuthError, ChannelError, UsageError
-from flxd.hub.credentials import Vault
+from flxd.hub.credentials import vault_from_config
 from flxd.hub.database import open_hub
 from flxd.hub.model import Order
 from flxd.hub.orders import OrderBook
@@ -89,7 +89,6 @@ async def explain_order(
             return _imported(connection, order_id, hub.order, hub.shipments)
         channel_type = host.channels.get(conn.channel)
         assert channel_type is not None  # the config loader checked it
-        key = config.daemon.secret_key
         runtime = build_runtime(
             conn,
             channel_type,
@@ -97,7 +96,7 @@ async def explain_order(
             clock=clock,
             state_dir=config.daemon.state_dir,
             db=db,
-            vault=Vault.from_environ(key.get_secret_value() if key is not None else None),
+            vault=vault_from_config(config),
         )
         reasons: list[str] = []
         facts: dict[str, str] = {}
