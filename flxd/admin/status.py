@@ -10,6 +10,7 @@ from flxd import __version__
 from flxd.admin.state import AdminState
 from flxd.cluster.leasebook import LeaseTable, NodeRow, lease_table
 from flxd.operation import RUN_ORDER
+from flxd.runs.approvals import awaiting_approval, uses_approval
 from flxd.runs.journal import ConnectionHealth, Journal, RunRecord
 from flxd.runs.runner import RunKey
 
@@ -80,6 +81,15 @@ async def gather_status(state: AdminState) -> StatusView:
         last = await journal.last_runs()
         health = await journal.health()
         errors = await journal.failed_runs(limit=RECENT_ERRORS)
+        waiting = await awaiting_approval(
+            tx,
+            [
+                n
+                for n, rt in runner.connections.items()
+                if uses_approval(rt.config, rt.channel_type)
+            ],
+            state.clock.now(),
+        )
         table = (
             await lease_table(tx, state.config().daemon.lease_period)
             if state.db.dialect == "postgresql"
@@ -109,6 +119,8 @@ async def gather_status(state: AdminState) -> StatusView:
         stats = snapshot.limits[name]
         state_now = runner.health.get(name, ConnectionHealth.ACTIVE)
         reason = health[name][1] if name in health else None
+        if name in waiting:
+            state_now, reason = ConnectionHealth.AWAITING_APPROVAL, waiting[name].reason
         connections.append(
             ConnectionView(
                 name=name,

@@ -12,6 +12,7 @@ from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json, print_table
 from flxd.operation import RUN_ORDER, Operation
+from flxd.runs.approvals import awaiting_approval, uses_approval
 from flxd.runs.journal import ConnectionHealth, Journal
 
 __all__ = ["add_parsers"]
@@ -41,6 +42,7 @@ async def cmd_status(env: CommandEnv) -> int:
         health = await journal.health()
         last = await journal.last_runs()
         cursors = await journal.cursors()
+        waiting = await awaiting_approval(tx, _approved_by_merchant(env), SystemClock().now())
         # Several nodes on one PostgreSQL database: who holds which connection right now.
         leases = (
             await lease_table(tx, config.daemon.lease_period)
@@ -50,6 +52,8 @@ async def cmd_status(env: CommandEnv) -> int:
     rows: list[dict[str, Any]] = []
     for name, conn in sorted(config.connections.items()):
         state = health.get(name, (ConnectionHealth.ACTIVE, None, None))
+        if name in waiting:
+            state = (ConnectionHealth.AWAITING_APPROVAL, waiting[name].reason, None)
         for op in RUN_ORDER:
             if op not in conn.operations:
                 continue
@@ -105,7 +109,9 @@ async def cmd_status(env: CommandEnv) -> int:
             (
                 r["connection"],
                 *([r["node"] or "(none)"] if leases is not None else []),
-                r["health"],
+                "awaiting approval"
+                if r["health"] == ConnectionHealth.AWAITING_APPROVAL
+                else r["health"],
                 r["operation"],
                 "yes" if r["enabled"] else "no",
                 _when(r["last_run"]["started_at"]) if r["last_run"] else None,
@@ -133,9 +139,21 @@ async def cmd_status(env: CommandEnv) -> int:
             env.out,
         )
     for name, (health_state, reason, _) in sorted(health.items()):
-        if health_state is ConnectionHealth.NEEDS_REAUTH:
+        if health_state is ConnectionHealth.NEEDS_REAUTH and name not in waiting:
             env.out.write(f"{name}: needs re-authentication: {reason}\n")
+    for name, approval in waiting.items():
+        env.out.write(f"{name}: awaiting approval: {approval.reason}\n")
     return 0
+
+
+def _approved_by_merchant(env: CommandEnv) -> list[str]:
+    """The configured connections that get their token from a merchant's approval."""
+    found = []
+    for name, conn in env.config.connections.items():
+        channel_type = env.host.channels.get(conn.channel)
+        if channel_type is not None and uses_approval(conn, channel_type):
+            found.append(name)
+    return found
 
 
 def _nodes(leases: LeaseTable) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ class RunOutcome(StrEnum):
 class ConnectionHealth(StrEnum):
     ACTIVE = "active"
     NEEDS_REAUTH = "needs_reauth"
-    PENDING_AUTH = "pending_auth"
+    AWAITING_APPROVAL = "awaiting_approval"  # OAuth: no token until the merchant approves
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
