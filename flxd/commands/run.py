@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 
 from flxd.commands.env import CommandEnv
-from flxd.commands.output import print_json, print_table
+from flxd.commands.output import ERROR_WIDTH, print_json, print_table
 from flxd.commands.progress import run_progress
 from flxd.config import Config
 from flxd.config.models import split_listen
@@ -120,6 +120,7 @@ async def cmd_run(env: CommandEnv) -> int:
                 for s in summaries
             ],
             env.out,
+            limits={"error": ERROR_WIDTH},
         )
         if not summaries:
             env.out.write("no enabled operations matched\n")

@@ -10,7 +10,7 @@ from flxd.clock import SystemClock
 from flxd.cluster.leasebook import LeaseTable, lease_table
 from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
-from flxd.commands.output import print_json, print_table
+from flxd.commands.output import ERROR_WIDTH, print_json, print_table
 from flxd.operation import RUN_ORDER, Operation
 from flxd.runs.approvals import awaiting_approval, uses_approval
 from flxd.runs.journal import ConnectionHealth, Journal
@@ -28,6 +28,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     runs.add_argument("--operation", choices=[o.value for o in Operation])
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true")
+    runs.add_argument(
+        "--verbose", "-v", action="store_true", help="every run's error in full, below the table"
+    )
     runs.set_defaults(handler=cmd_runs)
 
     plugins = sub.add_parser("plugins", help="loaded plugins and what each registered")
@@ -214,7 +217,12 @@ async def cmd_runs(env: CommandEnv) -> int:
             for r in runs
         ],
         env.out,
+        limits={"error": ERROR_WIDTH},
     )
+    if args.verbose:
+        for r in runs:
+            if r.error:
+                env.out.write(f"run {r.id}: {r.error}\n")
     return 0
 
 
@@ -239,5 +247,6 @@ async def cmd_plugins(env: CommandEnv) -> int:
             for r in rows
         ],
         env.out,
+        limits={"registered": None},
     )
     return 0
