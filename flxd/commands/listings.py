@@ -14,6 +14,7 @@ from flxd.commands.output import print_json, print_table, to_jsonable
 from flxd.errors import UsageError
 from flxd.hub.catalog import Catalog
 from flxd.hub.files.listings import COLUMNS, FileRejected, parse_listing_file
+from flxd.hub.listing_keys import upsert_file
 from flxd.hub.model import Listing, ListingStatus, Presence
 
 __all__ = ["add_parsers"]
@@ -77,7 +78,7 @@ async def cmd_upsert(env: CommandEnv) -> int:
     except FileRejected as exc:
         raise UsageError(f"{exc}; nothing was written") from None
     async with env.hub(create=True) as db, db.transaction() as tx:
-        result = await Catalog(tx, SystemClock().now()).upsert(parsed.updates)
+        result = await upsert_file(tx, SystemClock().now(), parsed)
     report = {
         "rows": parsed.rows,
         "created": result.created,
@@ -85,6 +86,7 @@ async def cmd_upsert(env: CommandEnv) -> int:
         "unchanged": result.unchanged,
         "listings_created": result.listings_created,
         "rejected": [str(p) for p in parsed.problems],
+        "empty": parsed.empty,
     }
     if args.json:
         print_json(report, env.out)
@@ -94,7 +96,9 @@ async def cmd_upsert(env: CommandEnv) -> int:
         env.out.write(
             f"{args.file}: {parsed.rows} row(s): {result.created} created, "
             f"{result.updated} updated, "
-            f"{result.unchanged} unchanged, {len(parsed.problems)} rejected\n"
+            f"{result.unchanged} unchanged, {len(parsed.problems)} rejected"
+            + (f": nothing to do, {parsed.empty}" if parsed.empty else "")
+            + "\n"
         )
     return 1 if parsed.problems else 0
 
@@ -174,14 +178,29 @@ async def cmd_action(env: CommandEnv) -> int:
             changed, unknown = await catalog.set_presence(
                 env.args.skus, Presence(value), only_from=Presence(only_from) if only_from else None
             )
-    for sku in unknown:
-        env.out.write(f"{sku}: not in the hub\n")
+        # Say why the others were left as they were.
+        unchanged = [s for s in env.args.skus if s not in unknown]
+        found = await catalog.resolve_listings(unchanged)
+    for sku in env.args.skus:
+        if sku in unknown:
+            env.out.write(f"{sku}: not in the hub\n")
+        elif sku in found and found[sku]["key"] not in changed:
+            row = found[sku]
+            why = _why_unchanged(env.args.action, row["key"], row[column], value, only_from)
+            env.out.write(f"{sku}: {why}\n")
     env.out.write(
         f"{env.args.action}: {len(changed)} listing(s) changed"
         + (f" ({', '.join(changed)})" if changed else "")
         + "\n"
     )
     return 1 if unknown else 0
+
+
+def _why_unchanged(action: str, key: str, current: str, wanted: str, only_from: str | None) -> str:
+    # "listed already" would not tell an unhide why: it only acts on hidden listings.
+    if only_from is not None and (current != wanted or action in ("unhide", "relist")):
+        return f"listing {key} is {current}, not {only_from}: nothing to {action}"
+    return f"listing {key} is {current} already"
 
 
 async def cmd_export(env: CommandEnv) -> int:
