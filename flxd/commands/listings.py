@@ -16,6 +16,7 @@ from flxd.hub.catalog import Catalog
 from flxd.hub.files.listings import COLUMNS, FileRejected, parse_listing_file
 from flxd.hub.listing_keys import upsert_file
 from flxd.hub.model import Listing, ListingStatus, Presence
+from flxd.hub.money import show_money
 
 __all__ = ["add_parsers"]
 
@@ -155,7 +156,7 @@ def _describe(listing: Listing, env: CommandEnv) -> None:
         [
             (
                 v.sku,
-                v.price,
+                None if v.price is None else show_money(v.price),
                 v.quantity,
                 v.upc,
                 v.mpn,

@@ -12,6 +12,7 @@ from flxd.commands.output import print_json, print_table, to_jsonable
 from flxd.errors import FlxdError, UsageError
 from flxd.hub.files.shipments import ShipmentFileRejected, parse_shipment_file
 from flxd.hub.model import Order
+from flxd.hub.money import show_money
 from flxd.hub.orders import OrderBook, ShipmentRejected
 from flxd.hub.shipments import Recorded, ShipmentRequest, parse_item, record_request
 from flxd.net.http import open_session
@@ -91,7 +92,7 @@ async def cmd_list(env: CommandEnv) -> int:
                 o.channel_order_id,
                 o.status_name or o.status_code,
                 o.created_at,
-                f"{o.grand_total} {o.currency or ''}".strip(),
+                f"{show_money(o.grand_total, o.currency)} {o.currency or ''}".strip(),
                 len(o.lines),
                 o.acknowledged_at,
             )
@@ -146,8 +147,9 @@ def _describe(order: Order, env: CommandEnv) -> None:
         f"{order.status_name or order.status_code}\n"
     )
     out.write(
-        f"  created {order.created_at.isoformat()}, total {order.grand_total} "
-        f"{order.currency or ''}\n"
+        f"  created {order.created_at.isoformat()}, total "
+        f"{show_money(order.grand_total, order.currency)} {order.currency or ''}".rstrip()
+        + "\n"
     )
     if order.ack_state is not None:
         out.write(f"  acknowledgement {order.ack_state.value}: {order.ack_note or '-'}\n")
@@ -156,7 +158,13 @@ def _describe(order: Order, env: CommandEnv) -> None:
     print_table(
         ["line", "sku", "name", "quantity", "unit price"],
         [
-            (line.channel_line_id, line.sku, line.name, line.quantity, line.unit_price)
+            (
+                line.channel_line_id,
+                line.sku,
+                line.name,
+                line.quantity,
+                None if line.unit_price is None else show_money(line.unit_price, order.currency),
+            )
             for line in order.lines
         ],
         out,

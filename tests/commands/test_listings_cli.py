@@ -74,3 +74,15 @@ def test_a_feed_refuses_such_rows_and_says_when_a_file_has_none(tmp_path: Path) 
     second = flxd(config, "run", "--once", env=env)
     assert '"reason": "the file has a header line and no rows"' in second.err
     assert '"event": "feed file has no rows"' in second.err
+
+
+def test_prices_are_shown_with_two_places_and_every_digit_the_hub_holds(tmp_path: Path) -> None:
+    config, feed = hub_with_tee(tmp_path)
+    feed.write_text("sku,price\nTEE-S,26.8\nTEE-M,1e3\nMUG,12.345\n")
+    assert flxd(config, "listings", "upsert", str(feed)).code == 0
+    tee = flxd(config, "listings", "show", "TEE").out.splitlines()
+    assert [line.split()[:2] for line in tee[3:]] == [["TEE-S", "26.80"], ["TEE-M", "1000.00"]]
+    assert flxd(config, "listings", "show", "MUG").out.splitlines()[3].split()[:2] == [
+        "MUG",
+        "12.345",
+    ]
