@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from flxd.clock import SystemClock
@@ -56,6 +57,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ship.add_argument("--method", help="shipping method shown to the customer")
     ship.add_argument(
         "--item", action="append", default=[], metavar="SKU=QTY", help="repeat for more items"
+    )
+    ship.add_argument(
+        "--unpaid",
+        action="store_true",
+        help="ship orders whose status says they are not paid (e.g. Awaiting Payment)",
     )
     ship.add_argument("--file", type=Path, help="a CSV or JSON Lines shipment file")
     ship.add_argument("--format", choices=["csv", "jsonl"], help="default: by file extension")
@@ -204,6 +210,7 @@ def _single_request(args: argparse.Namespace) -> ShipmentRequest:
         tracking_number=args.tracking,
         method=args.method,
         items=items,
+        unpaid=args.unpaid,
     )
 
 
@@ -253,7 +260,8 @@ async def _ship_file(env: CommandEnv, path: Path) -> int:
         now = SystemClock().now()
         for line, request in parsed.requests:
             try:
-                results.append(await record_request(tx, now, request))
+                wanted = replace(request, unpaid=True) if env.args.unpaid else request
+                results.append(await record_request(tx, now, wanted))
             except ShipmentRejected as exc:
                 problems.append((line, f"{request.order_ref}: {exc}"))
     created = sum(1 for r in results if r.created)
