@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import structlog
+
 from flxd.cli import main
 
 __all__ = ["MEMORY_TOKEN", "Result", "flxd", "flxd_process", "memory_config"]
@@ -54,6 +56,8 @@ def flxd(config: Path, *args: str, env: Mapping[str, str | None] | None = None) 
             code = main(["--config", str(config), *args])
         except SystemExit as exc:  # argparse: --help, or a usage error
             code = int(exc.code or 0)
+        finally:
+            structlog.reset_defaults()  # the command pointed logging at `err`
     return Result(code, out.getvalue(), err.getvalue())
 
 
