@@ -83,3 +83,12 @@ def test_state_dir_problems(tmp_path: Path) -> None:
     assert state_dir_problem(tmp_path / "file" / "x") == (
         f"cannot create {tmp_path}/file/x: {tmp_path}/file is not a directory"
     )
+
+
+def test_orders_explain_answers_without_a_hub_and_creates_none(tmp_path: Path) -> None:
+    config = memory_config(tmp_path)
+    result = flxd(config, "orders", "explain", "shop1", "1", env=ENV)
+    assert result.code == 1  # not imported
+    assert result.out.startswith("shop1 #1: not imported\n")
+    assert "last get_orders run  never" in result.out
+    assert not (tmp_path / "state").exists()
