@@ -11,16 +11,19 @@ import anyio
 from flxd import __version__
 from flxd.commands import connections, listings, orders, run, status
 from flxd.commands.env import CommandEnv
+from flxd.commands.streams import guard_standard_streams, reader_gone
 from flxd.errors import ConfigError, FlxdError, PluginError, StoreError, UsageError
 from flxd.plugin.manager import PluginHost, load_plugins
-from flxd.plugin.registry import Command
+from flxd.plugin.registry import ChannelType, Command
 
 __all__ = ["build_parser", "main"]
 
 EXIT_USAGE = 2
 
 
-def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
+def build_parser(
+    commands: Sequence[Command] = (), channels: Sequence[ChannelType] = ()
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flxd", description="Sync a hub catalog and order book with sales channels."
     )
@@ -36,8 +39,9 @@ def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
         help="override [logging] level",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, listings, orders, status, connections):
+    for module in (run, listings, orders, status):
         module.add_parsers(sub)
+    connections.add_parsers(sub, channels)  # its help lists each channel's settings
     for command in commands:
         p = sub.add_parser(command.name, help=command.help)
         command.configure(p)
@@ -46,6 +50,16 @@ def build_parser(commands: Sequence[Command] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    guard_standard_streams()
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, so a reader that went away is noticed before exit
+    except BrokenPipeError:
+        return reader_gone()
+    return status
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         host: PluginHost | None = load_plugins()
     except PluginError as exc:
@@ -53,7 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"flxd: {exc}", file=sys.stderr)
         host = None
     commands = [r.item for r in host.commands] if host is not None else []
-    args = build_parser(commands).parse_args(argv)
+    channels = [r.item for r in host.channels] if host is not None else []
+    args = build_parser(commands, channels).parse_args(argv)
     if host is None and args.command != "check-config":
         return EXIT_USAGE
     env = CommandEnv(args, host)
@@ -77,6 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except FlxdError as exc:
         print(f"flxd: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        # A path the operator gave that cannot be read or written: say which and why.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"flxd: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

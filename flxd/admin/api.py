@@ -40,6 +40,8 @@ class ShipmentBody(Payload):
     method: Text | None = None
     items: list[ShipmentItem] = Field(default_factory=list)
     """Empty: everything not shipped yet."""
+    unpaid: StrictBool = False
+    """Ship even though the order's status says it is not paid."""
 
 
 class RunRequest(Payload):
@@ -63,6 +65,7 @@ async def record_shipment(request: web.Request) -> web.Response:
         tracking_number=body.tracking_number,
         method=body.method,
         items=tuple((item.sku, item.quantity) for item in body.items),
+        unpaid=body.unpaid,
     )
     async with state.db.transaction() as tx:
         now = state.clock.now()

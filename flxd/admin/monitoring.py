@@ -9,6 +9,7 @@ from aiohttp import web
 from flxd.admin.state import STATE, json_response
 from flxd.daemon.metrics import CONTENT_TYPE
 from flxd.hub.health import ConnectionHealth
+from flxd.runs.approvals import awaiting_approval, uses_approval
 
 __all__ = ["healthz", "metrics", "readyz"]
 
@@ -23,14 +24,28 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def readyz(request: web.Request) -> web.Response:
     """200 when the hub answers, the scheduler runs and no connection waits for
-    re-authentication (unless `[admin] ready_ignores_reauth`); 503 with the reasons otherwise."""
+    re-authentication or a merchant's approval (unless `[admin] ready_ignores_reauth`); 503
+    with the reasons otherwise."""
     state = request.app[STATE]
     checks: dict[str, str] = {}
     ready = True
+    runtimes = state.runner.connections
+    waiting: list[str] = []
     with anyio.move_on_after(STORE_TIMEOUT) as scope:
         try:
             async with state.db.transaction() as tx:
                 await tx.fetchval("SELECT 1")
+                waiting = sorted(
+                    await awaiting_approval(
+                        tx,
+                        [
+                            n
+                            for n, rt in runtimes.items()
+                            if uses_approval(rt.config, rt.channel_type)
+                        ],
+                        state.clock.now(),
+                    )
+                )
             checks["store"] = "ok"
         except Exception as exc:  # any failure here means "not ready", with its name
             checks["store"] = f"unreachable: {type(exc).__name__}"
@@ -49,10 +64,12 @@ async def readyz(request: web.Request) -> web.Response:
     paused = sorted(
         name
         for name, health in state.runner.health.items()
-        if health is ConnectionHealth.NEEDS_REAUTH and name in state.runner.connections
+        if health is ConnectionHealth.NEEDS_REAUTH and name in runtimes and name not in waiting
     )
-    if paused:
-        checks["connections"] = "needs re-authentication: " + ", ".join(paused)
+    problems = [f"awaiting approval: {', '.join(waiting)}"] if waiting else []
+    problems += [f"needs re-authentication: {', '.join(paused)}"] if paused else []
+    if problems:
+        checks["connections"] = "; ".join(problems)
         ready = ready and state.config().admin.ready_ignores_reauth
     else:
         checks["connections"] = "ok"

@@ -41,7 +41,7 @@ td.error{font-family:ui-monospace,monospace;font-size:12px;word-break:break-word
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;
 background:#e4e8f0;color:#39414f}
 .ok,.active{background:#d8f3df;color:#17622e}
-.partial,.pending_auth{background:#fdf0cf;color:#7a5200}
+.partial,.awaiting_approval{background:#fdf0cf;color:#7a5200}
 .failed,.needs_reauth{background:#fbdcdc;color:#8b1c1c}
 .running{background:#dbe8fd;color:#1a4c9c}
 .off{color:#9aa3b5}

@@ -11,6 +11,7 @@ from flxd.admin.state import AdminState
 from flxd.cluster.leasebook import LeaseTable, NodeRow, lease_table
 from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.operation import RUN_ORDER
+from flxd.runs.approvals import awaiting_approval, uses_approval
 from flxd.runs.journal import Journal, RunRecord
 from flxd.runs.summary import RunKey
 
@@ -81,6 +82,15 @@ async def gather_status(state: AdminState) -> StatusView:
         last = await journal.last_runs()
         health = await HealthBook(tx, state.clock.now()).health()
         errors = await journal.failed_runs(limit=RECENT_ERRORS)
+        waiting = await awaiting_approval(
+            tx,
+            [
+                n
+                for n, rt in runner.connections.items()
+                if uses_approval(rt.config, rt.channel_type)
+            ],
+            state.clock.now(),
+        )
         table = (
             await lease_table(tx, state.config().daemon.lease_period)
             if state.db.dialect == "postgresql"
@@ -110,6 +120,8 @@ async def gather_status(state: AdminState) -> StatusView:
         stats = snapshot.limits[name]
         state_now = runner.health.get(name, ConnectionHealth.ACTIVE)
         reason = health[name][1] if name in health else None
+        if name in waiting:
+            state_now, reason = ConnectionHealth.AWAITING_APPROVAL, waiting[name].reason
         connections.append(
             ConnectionView(
                 name=name,

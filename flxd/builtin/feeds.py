@@ -25,8 +25,13 @@ import anyio
 from pydantic import Field, field_validator
 
 from flxd.config import Duration, RelativePath, TypedSettings
-from flxd.hub.catalog import Catalog
-from flxd.hub.files.listings import COLUMNS, FileRejected, ParsedFile, parse_listing_file
+from flxd.hub.files.listings import (
+    COLUMNS,
+    FileRejected,
+    ParsedFile,
+    parse_listing_file,
+)
+from flxd.hub.listing_keys import upsert_file
 from flxd.plugin.context import SourceServices
 from flxd.plugin.hookspecs import hookimpl
 from flxd.plugin.registry import Registrar, SourceType
@@ -96,8 +101,10 @@ class FileFeed:
             services.log.error("feed file rejected; nothing from it was written", reason=str(exc))
             _add(counts, "files_rejected", 1)
             return [f"{exc}; nothing was written"]
+        if parsed.empty is not None:
+            services.log.warning("feed file has no rows", file=file.name, reason=parsed.empty)
         async with services.db.transaction() as tx:
-            result = await Catalog(tx, services.clock.now()).upsert(parsed.updates)
+            result = await upsert_file(tx, services.clock.now(), parsed)
         for problem in parsed.problems:
             services.log.warning(
                 "feed row rejected", file=file.name, line=problem.line, reason=problem.message

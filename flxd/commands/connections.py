@@ -6,6 +6,8 @@ import argparse
 import json
 import os
 import re
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
 
@@ -14,20 +16,33 @@ import structlog
 from flxd.clock import SystemClock
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import print_json
+from flxd.commands.settings_help import describe_channels
 from flxd.config import find_config, parse_config
-from flxd.errors import UsageError
-from flxd.hub.credentials import DEFAULT_KEY_ENV, PendingAuth, Vault
+from flxd.config.secrets import unresolved_secrets
+from flxd.errors import ConfigError, ConfigProblem, UsageError
+from flxd.hub.credentials import (
+    DEFAULT_KEY_ENV,
+    PendingAuth,
+    UndecryptableCredentials,
+    Vault,
+)
 from flxd.hub.database import open_hub
+from flxd.hub.location import HubMissing
 from flxd.net.http import open_session
+from flxd.plugin.channel import CheckReport
 from flxd.plugin.context import CheckContext
+from flxd.plugin.registry import ChannelType
 from flxd.runs.connections import build_runtime
+from flxd.store import Database
 
 __all__ = ["add_parsers"]
 
 APPROVAL_LIFETIME = timedelta(hours=1)
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parsers(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], channels: Sequence[ChannelType] = ()
+) -> None:
     connections = sub.add_parser("connections", help="add and check connections to stores")
     csub = connections.add_subparsers(dest="connections_command", required=True, metavar="COMMAND")
     check = csub.add_parser("check", help="call the store with the connection's credentials")
@@ -38,16 +53,22 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     add = csub.add_parser(
         "add",
         help="add a connection to the config file (and start its OAuth approval)",
-        description="Adds [connections.NAME] to the config file with the given settings "
-        '(--store-hash abc123 becomes store_hash = "abc123"), validated like the rest of '
-        "the file. For an OAuth connection it then prints the URL where the merchant approves "
-        "the app. Run it again for an existing connection to approve it again.",
+        description="Adds [connections.NAME] to the config file with the given settings\n"
+        '(--store-hash abc123 becomes store_hash = "abc123"), validated like the rest of the\n'
+        "file. For an OAuth connection it then prints the URL where the merchant approves the\n"
+        "app. Run it again for an existing connection to approve it again.\n\n"
+        "  flxd connections add shop1 --channel bigcommerce --store-hash abc123 "
+        "--client-id ID --access-token-env SHOP1_TOKEN\n"
+        "  flxd connections add shop2 --channel bigcommerce --store-hash abc123 "
+        "--auth oauth --client-id ID --client-secret-env SHOP2_APP_SECRET",
+        epilog=describe_channels(channels),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add.add_argument("name")
     add.add_argument(
         "settings",
         nargs=argparse.REMAINDER,
-        help="--channel CHANNEL and the connection's settings as --key value",
+        help="--channel CHANNEL and the connection's settings as --key value (below)",
     )
     add.set_defaults(handler=cmd_add)
 
@@ -59,12 +80,25 @@ async def cmd_check(env: CommandEnv) -> int:
     if conn is None:
         known = ", ".join(sorted(config.connections)) or "none"
         raise UsageError(f"unknown connection {env.args.name!r} (configured: {known})")
+    env.need_secrets(f"connections.{conn.name}", "daemon")
     channel_type = env.host.channels.get(conn.channel)
     assert channel_type is not None
     clock = SystemClock()
-    async with open_session() as session:
+    async with AsyncExitStack() as stack:
+        # Credentials flxd obtained itself (an approved OAuth token) are in the hub.
+        try:
+            db: Database | None = await stack.enter_async_context(open_hub(config, create=False))
+        except HubMissing:
+            db = None
+        session = await stack.enter_async_context(open_session())
         runtime = build_runtime(
-            conn, channel_type, session=session, clock=clock, state_dir=config.daemon.state_dir
+            conn,
+            channel_type,
+            session=session,
+            clock=clock,
+            state_dir=config.daemon.state_dir,
+            db=db,
+            vault=Vault.for_config(config),
         )
         try:
             report = await runtime.channel.check(
@@ -77,6 +111,8 @@ async def cmd_check(env: CommandEnv) -> int:
                     log=structlog.get_logger("flxd.check").bind(connection=conn.name),
                 )
             )
+        except UndecryptableCredentials as exc:
+            report = CheckReport(ok=False, verdict=str(exc))
         finally:
             await runtime.channel.aclose()
     if env.args.json:
@@ -129,7 +165,11 @@ async def cmd_add(env: CommandEnv) -> int:
     addition = ""
     if name not in config.connections:
         if "channel" not in settings:
-            raise UsageError("a new connection needs --channel (flxd plugins lists them)")
+            raise UsageError(
+                f"a new connection needs --channel (installed: "
+                f"{', '.join(env.host.channels.names()) or 'none'}); its settings: "
+                "flxd connections add --help"
+            )
         addition = f"\n# added by `flxd connections add`\n{_toml_table(name, settings)}"
         # Validate the whole file with the new table before writing anything.
         config = parse_config(
@@ -138,6 +178,7 @@ async def cmd_add(env: CommandEnv) -> int:
             source=str(path),
             base_dir=path.resolve().parent,
             path=path.resolve(),
+            defer_secrets=True,
         )
     elif settings:
         raise UsageError(f"connection {name!r} exists already; edit {path} to change its settings")
@@ -147,21 +188,38 @@ async def cmd_add(env: CommandEnv) -> int:
     approval = channel_type.authorize is not None and (
         channel_type.authorize(connection, "-", config.admin.url) is not None
     )
-    if approval and Vault.for_config(config) is None:
+    # What the connection will need beyond this command, all of it at once.
+    needed = [
+        p
+        for p in unresolved_secrets(config)
+        if p.path.startswith((f"connections.{name}.", "daemon."))
+    ]
+    if approval and not any(p.path.startswith("daemon.") for p in needed):
+        try:
+            if Vault.for_config(config) is None:
+                needed.append(ConfigProblem(DEFAULT_KEY_ENV, "not set"))
+        except ConfigError as exc:
+            needed += exc.problems
+    if approval and needed:
+        lines = "\n".join(f"  {p}" for p in needed)
         raise UsageError(
-            f"{name}: an approved token is kept encrypted in the hub, and no key is set: set "
-            f"{DEFAULT_KEY_ENV} (32+ random characters) here and for `flxd run`"
+            f"{name}: an OAuth approval needs, before it starts:\n{lines}\n"
+            f"flxd run exchanges the approval using the app's client secret and keeps the "
+            f"token encrypted with {DEFAULT_KEY_ENV} (32+ random characters, e.g. from "
+            "openssl rand -hex 24): set them here and where flxd run runs"
         )
     if addition:
         with path.open("a", encoding="utf-8") as handle:
             handle.write(addition)
         env.out.write(f"added [connections.{name}] to {path}\n")
+    for problem in needed:
+        env.out.write(f"  note: {problem}: set it where flxd run runs\n")
     if not approval or channel_type.authorize is None:
         env.out.write(f"{name}: check it with: flxd connections check {name}\n")
         return 0
     env.setup_logging()
     clock = SystemClock()
-    async with open_hub(config) as db, db.transaction() as tx:
+    async with open_hub(config, creating=env.creating_hub) as db, db.transaction() as tx:
         pending = await PendingAuth.start(
             tx, name, connection.channel, clock.now(), APPROVAL_LIFETIME
         )

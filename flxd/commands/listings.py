@@ -14,7 +14,9 @@ from flxd.commands.output import print_json, print_table, to_jsonable
 from flxd.errors import UsageError
 from flxd.hub.catalog import Catalog
 from flxd.hub.files.listings import COLUMNS, FileRejected, parse_listing_file
+from flxd.hub.listing_keys import upsert_file
 from flxd.hub.model import Listing, ListingStatus, Presence
+from flxd.hub.money import show_money
 
 __all__ = ["add_parsers"]
 
@@ -76,8 +78,8 @@ async def cmd_upsert(env: CommandEnv) -> int:
         parsed = parse_listing_file(args.file, format=args.format)
     except FileRejected as exc:
         raise UsageError(f"{exc}; nothing was written") from None
-    async with env.hub() as db, db.transaction() as tx:
-        result = await Catalog(tx, SystemClock().now()).upsert(parsed.updates)
+    async with env.hub(create=True) as db, db.transaction() as tx:
+        result = await upsert_file(tx, SystemClock().now(), parsed)
     report = {
         "rows": parsed.rows,
         "created": result.created,
@@ -85,6 +87,7 @@ async def cmd_upsert(env: CommandEnv) -> int:
         "unchanged": result.unchanged,
         "listings_created": result.listings_created,
         "rejected": [str(p) for p in parsed.problems],
+        "empty": parsed.empty,
     }
     if args.json:
         print_json(report, env.out)
@@ -94,7 +97,9 @@ async def cmd_upsert(env: CommandEnv) -> int:
         env.out.write(
             f"{args.file}: {parsed.rows} row(s): {result.created} created, "
             f"{result.updated} updated, "
-            f"{result.unchanged} unchanged, {len(parsed.problems)} rejected\n"
+            f"{result.unchanged} unchanged, {len(parsed.problems)} rejected"
+            + (f": nothing to do, {parsed.empty}" if parsed.empty else "")
+            + "\n"
         )
     return 1 if parsed.problems else 0
 
@@ -102,7 +107,7 @@ async def cmd_upsert(env: CommandEnv) -> int:
 async def cmd_list(env: CommandEnv) -> int:
     args = env.args
     status = ListingStatus(args.status) if args.status else None
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         listings = await Catalog(tx, SystemClock().now()).listings(
             after_id=args.after, limit=args.limit, status=status
         )
@@ -129,7 +134,7 @@ async def cmd_list(env: CommandEnv) -> int:
 
 
 async def cmd_show(env: CommandEnv) -> int:
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         listing = await Catalog(tx, SystemClock().now()).listing(env.args.sku)
     if listing is None:
         raise UsageError(f"no listing or variant {env.args.sku!r} in the hub")
@@ -151,7 +156,7 @@ def _describe(listing: Listing, env: CommandEnv) -> None:
         [
             (
                 v.sku,
-                v.price,
+                None if v.price is None else show_money(v.price),
                 v.quantity,
                 v.upc,
                 v.mpn,
@@ -166,7 +171,7 @@ def _describe(listing: Listing, env: CommandEnv) -> None:
 
 async def cmd_action(env: CommandEnv) -> int:
     column, value, only_from = _ACTIONS[env.args.action]
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         catalog = Catalog(tx, SystemClock().now())
         if column == "status":
             changed, unknown = await catalog.set_status(env.args.skus, ListingStatus(value))
@@ -174,14 +179,29 @@ async def cmd_action(env: CommandEnv) -> int:
             changed, unknown = await catalog.set_presence(
                 env.args.skus, Presence(value), only_from=Presence(only_from) if only_from else None
             )
-    for sku in unknown:
-        env.out.write(f"{sku}: not in the hub\n")
+        # Say why the others were left as they were.
+        unchanged = [s for s in env.args.skus if s not in unknown]
+        found = await catalog.resolve_listings(unchanged)
+    for sku in env.args.skus:
+        if sku in unknown:
+            env.out.write(f"{sku}: not in the hub\n")
+        elif sku in found and found[sku]["key"] not in changed:
+            row = found[sku]
+            why = _why_unchanged(env.args.action, row["key"], row[column], value, only_from)
+            env.out.write(f"{sku}: {why}\n")
     env.out.write(
         f"{env.args.action}: {len(changed)} listing(s) changed"
         + (f" ({', '.join(changed)})" if changed else "")
         + "\n"
     )
     return 1 if unknown else 0
+
+
+def _why_unchanged(action: str, key: str, current: str, wanted: str, only_from: str | None) -> str:
+    # "listed already" would not tell an unhide why: it only acts on hidden listings.
+    if only_from is not None and (current != wanted or action in ("unhide", "relist")):
+        return f"listing {key} is {current}, not {only_from}: nothing to {action}"
+    return f"listing {key} is {current} already"
 
 
 async def cmd_export(env: CommandEnv) -> int:
@@ -191,7 +211,7 @@ async def cmd_export(env: CommandEnv) -> int:
         writer = csv.writer(handle) if args.format == "csv" else None
         if writer is not None:
             writer.writerow(COLUMNS)
-        async with env.hub() as db:
+        async with env.hub(create=False) as db:
             after = 0
             while True:
                 async with db.transaction() as tx:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from flxd.clock import SystemClock
@@ -12,6 +13,7 @@ from flxd.commands.output import print_json, print_table, to_jsonable
 from flxd.errors import FlxdError, UsageError
 from flxd.hub.files.shipments import ShipmentFileRejected, parse_shipment_file
 from flxd.hub.model import Order
+from flxd.hub.money import show_money
 from flxd.hub.orders import OrderBook, ShipmentRejected
 from flxd.hub.shipments import Recorded, ShipmentRequest, parse_item, record_request
 from flxd.net.http import open_session
@@ -56,6 +58,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ship.add_argument(
         "--item", action="append", default=[], metavar="SKU=QTY", help="repeat for more items"
     )
+    ship.add_argument(
+        "--unpaid",
+        action="store_true",
+        help="ship orders whose status says they are not paid (e.g. Awaiting Payment)",
+    )
     ship.add_argument("--file", type=Path, help="a CSV or JSON Lines shipment file")
     ship.add_argument("--format", choices=["csv", "jsonl"], help="default: by file extension")
     ship.add_argument("--json", action="store_true")
@@ -75,7 +82,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def cmd_list(env: CommandEnv) -> int:
     args = env.args
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         orders = await OrderBook(tx, SystemClock().now()).orders(
             connection=args.connection, after_id=args.after, limit=args.limit
         )
@@ -91,7 +98,7 @@ async def cmd_list(env: CommandEnv) -> int:
                 o.channel_order_id,
                 o.status_name or o.status_code,
                 o.created_at,
-                f"{o.grand_total} {o.currency or ''}".strip(),
+                f"{show_money(o.grand_total, o.currency)} {o.currency or ''}".strip(),
                 len(o.lines),
                 o.acknowledged_at,
             )
@@ -104,7 +111,7 @@ async def cmd_list(env: CommandEnv) -> int:
 
 async def cmd_show(env: CommandEnv) -> int:
     ids = env.args.ids
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         book = OrderBook(tx, SystemClock().now())
         if len(ids) == 1 and ids[0].isdigit():
             order = await book.get_by_id(int(ids[0]))
@@ -146,8 +153,9 @@ def _describe(order: Order, env: CommandEnv) -> None:
         f"{order.status_name or order.status_code}\n"
     )
     out.write(
-        f"  created {order.created_at.isoformat()}, total {order.grand_total} "
-        f"{order.currency or ''}\n"
+        f"  created {order.created_at.isoformat()}, total "
+        f"{show_money(order.grand_total, order.currency)} {order.currency or ''}".rstrip()
+        + "\n"
     )
     if order.ack_state is not None:
         out.write(f"  acknowledgement {order.ack_state.value}: {order.ack_note or '-'}\n")
@@ -156,7 +164,13 @@ def _describe(order: Order, env: CommandEnv) -> None:
     print_table(
         ["line", "sku", "name", "quantity", "unit price"],
         [
-            (line.channel_line_id, line.sku, line.name, line.quantity, line.unit_price)
+            (
+                line.channel_line_id,
+                line.sku,
+                line.name,
+                line.quantity,
+                None if line.unit_price is None else show_money(line.unit_price, order.currency),
+            )
             for line in order.lines
         ],
         out,
@@ -164,7 +178,7 @@ def _describe(order: Order, env: CommandEnv) -> None:
 
 
 async def cmd_export(env: CommandEnv) -> int:
-    async with env.hub() as db:
+    async with env.hub(create=False) as db:
         after = 0
         while True:
             async with db.transaction() as tx:
@@ -196,6 +210,7 @@ def _single_request(args: argparse.Namespace) -> ShipmentRequest:
         tracking_number=args.tracking,
         method=args.method,
         items=items,
+        unpaid=args.unpaid,
     )
 
 
@@ -221,7 +236,7 @@ async def cmd_ship(env: CommandEnv) -> int:
             raise UsageError("--file takes the shipments from the file; give nothing else")
         return await _ship_file(env, args.file)
     request = _single_request(args)
-    async with env.hub() as db:
+    async with env.hub(create=False) as db:
         try:
             async with db.transaction() as tx:
                 recorded = await record_request(tx, SystemClock().now(), request)
@@ -241,11 +256,12 @@ async def _ship_file(env: CommandEnv, path: Path) -> int:
         raise UsageError(str(exc)) from None
     problems = [(line, message) for line, message in parsed.problems]
     results: list[Recorded] = []
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         now = SystemClock().now()
         for line, request in parsed.requests:
             try:
-                results.append(await record_request(tx, now, request))
+                wanted = replace(request, unpaid=True) if env.args.unpaid else request
+                results.append(await record_request(tx, now, wanted))
             except ShipmentRejected as exc:
                 problems.append((line, f"{request.order_ref}: {exc}"))
     created = sum(1 for r in results if r.created)
@@ -274,6 +290,8 @@ async def _ship_file(env: CommandEnv, path: Path) -> int:
 async def cmd_explain(env: CommandEnv) -> int:
     env.setup_logging()
     args = env.args
+    if args.connection in env.config.connections:
+        env.need_secrets(f"connections.{args.connection}", "daemon")
     async with open_session() as session:
         report = await explain_order(
             env.config,

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 
 from flxd.admin.attach import serve_admin
 from flxd.commands.env import CommandEnv
-from flxd.commands.output import print_json, print_table
+from flxd.commands.output import ERROR_WIDTH, print_json, print_table
 from flxd.commands.progress import run_progress
+from flxd.config import Config
 from flxd.config.models import split_listen
+from flxd.config.secrets import unresolved_secrets
 from flxd.daemon.lifecycle import Daemon
 from flxd.daemon.selection import Selection
-from flxd.errors import UsageError
+from flxd.errors import ConfigError, ConfigProblem, UsageError
+from flxd.hub.credentials import Vault
+from flxd.hub.database import hub_exists
+from flxd.hub.location import create_state_dir, hub_location, state_dir_problem
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
 from flxd.runs.summary import RunSummary
@@ -65,7 +71,10 @@ async def cmd_run(env: CommandEnv) -> int:
                 split_listen(args.admin_listen)
             except ValueError as exc:
                 raise UsageError(f"--admin-listen: {exc}") from None
-        env.setup_logging(stream=sys.stdout)  # under systemd, stdout goes to the journal
+        env.need_secrets("")  # the daemon contacts every store, and serves the admin token
+        Vault.for_config(env.config)  # a key too short to be one: said now, not at first use
+        env.setup_logging(stream=sys.stdout, daemon=True)  # under systemd: the journal
+        await _announce_new_hub(env, env.config)
         daemon = Daemon(
             env.config,
             env.host,
@@ -76,15 +85,21 @@ async def cmd_run(env: CommandEnv) -> int:
         return await daemon.serve()
     if args.admin_listen is not None:
         raise UsageError("--admin-listen is for the daemon; `run --once` serves no admin server")
-    config = env.config
     selection = Selection(args.connection, Operation(args.operation) if args.operation else None)
+    selection.keys(env.config)  # an unknown connection or operation: said before anything else
+    config = _selected(env.config, selection)
+    env.need_secrets(
+        "daemon", "sinks", "feeds", *(f"connections.{name}" for name in config.connections)
+    )
+    Vault.for_config(config)
+    await _announce_new_hub(env, config)
     total = sum(len(keys) for keys in selection.keys(config).values())
     with run_progress(total) as progress:
         env.setup_logging(stream=progress.log_stream)
         summaries = await Daemon(config, env.host, redactor=env.redactor).run_once(
             selection, full=args.full, progress=progress, dry_run=args.dry_run
         )
-    if not config.connections:
+    if not env.config.connections:
         message = (
             f"no connections configured in {config.path}: the hub is ready at "
             f"{config.database_url}, nothing to run (add a [connections.NAME] table)"
@@ -113,10 +128,27 @@ async def cmd_run(env: CommandEnv) -> int:
                 for s in summaries
             ],
             env.out,
+            limits={"error": ERROR_WIDTH},
         )
         if not summaries:
             env.out.write("no enabled operations matched\n")
     return 1 if any(s.outcome in _FAILED for s in summaries) else 0
+
+
+def _selected(config: Config, selection: Selection) -> Config:
+    """The config `run --once` works with: only the connections it may run (the selected
+    one, or every enabled one), so nothing is asked of the others (their secrets)."""
+    if selection.connection is not None:
+        wanted = {selection.connection}
+    else:
+        wanted = {n for n, c in config.connections.items() if c.settings.enabled}
+    return replace(config, connections={n: c for n, c in config.connections.items() if n in wanted})
+
+
+async def _announce_new_hub(env: CommandEnv, config: Config) -> None:
+    if not await hub_exists(config):
+        create_state_dir(config)  # or say why it cannot be, before announcing anything
+        env.creating_hub(hub_location(config))
 
 
 def _print_plan(summaries: list[RunSummary], env: CommandEnv) -> None:
@@ -140,9 +172,21 @@ def _show(value: object) -> str:
 
 async def cmd_check_config(env: CommandEnv) -> int:
     config = env.config  # raises ConfigError with every problem; main() prints it, exits 2
+    if config.daemon.database is None or config.database_url.startswith("sqlite:"):
+        problem = state_dir_problem(config.daemon.state_dir)
+        if problem is not None:
+            raise ConfigError(
+                [ConfigProblem("daemon.state_dir", problem)], source=str(config.path or "")
+            )
+    # Hub-only commands work without them; what contacts a store (or the daemon) does not.
+    warnings = unresolved_secrets(config)
     ops = sum(len(c.enabled_operations()) for c in config.connections.values())
     env.out.write(
         f"{config.path}: OK ({len(config.connections)} connection(s), {ops} enabled operation(s), "
-        f"{len(config.sinks)} sink(s), {len(config.feeds)} feed(s))\n"
+        f"{len(config.sinks)} sink(s), {len(config.feeds)} feed(s))"
+        + (f", {len(warnings)} warning(s)" if warnings else "")
+        + "\n"
     )
+    for warning in warnings:
+        env.out.write(f"  warning: {warning}: needed to run (flxd run) and to contact the store\n")
     return 0

@@ -10,10 +10,11 @@ from flxd.clock import SystemClock
 from flxd.cluster.leasebook import LeaseTable, lease_table
 from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
-from flxd.commands.output import print_json, print_table
+from flxd.commands.output import ERROR_WIDTH, print_json, print_table
 from flxd.hub.cursors import Cursors
 from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.operation import RUN_ORDER, Operation
+from flxd.runs.approvals import awaiting_approval, uses_approval
 from flxd.runs.journal import Journal
 
 __all__ = ["add_parsers"]
@@ -29,6 +30,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     runs.add_argument("--operation", choices=[o.value for o in Operation])
     runs.add_argument("--limit", type=int, default=20)
     runs.add_argument("--json", action="store_true")
+    runs.add_argument(
+        "--verbose", "-v", action="store_true", help="every run's error in full, below the table"
+    )
     runs.set_defaults(handler=cmd_runs)
 
     plugins = sub.add_parser("plugins", help="loaded plugins and what each registered")
@@ -38,11 +42,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def cmd_status(env: CommandEnv) -> int:
     config = env.config
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         journal = Journal(tx, SystemClock().now())
         health = await HealthBook(tx, SystemClock().now()).health()
         last = await journal.last_runs()
         cursors = await Cursors(tx, SystemClock().now()).every()
+        waiting = await awaiting_approval(tx, _approved_by_merchant(env), SystemClock().now())
         # Several nodes on one PostgreSQL database: who holds which connection right now.
         leases = (
             await lease_table(tx, config.daemon.lease_period)
@@ -52,6 +57,8 @@ async def cmd_status(env: CommandEnv) -> int:
     rows: list[dict[str, Any]] = []
     for name, conn in sorted(config.connections.items()):
         state = health.get(name, (ConnectionHealth.ACTIVE, None, None))
+        if name in waiting:
+            state = (ConnectionHealth.AWAITING_APPROVAL, waiting[name].reason, None)
         for op in RUN_ORDER:
             if op not in conn.operations:
                 continue
@@ -107,7 +114,9 @@ async def cmd_status(env: CommandEnv) -> int:
             (
                 r["connection"],
                 *([r["node"] or "(none)"] if leases is not None else []),
-                r["health"],
+                "awaiting approval"
+                if r["health"] == ConnectionHealth.AWAITING_APPROVAL
+                else r["health"],
                 r["operation"],
                 "yes" if r["enabled"] else "no",
                 _when(r["last_run"]["started_at"]) if r["last_run"] else None,
@@ -135,9 +144,21 @@ async def cmd_status(env: CommandEnv) -> int:
             env.out,
         )
     for name, (health_state, reason, _) in sorted(health.items()):
-        if health_state is ConnectionHealth.NEEDS_REAUTH:
+        if health_state is ConnectionHealth.NEEDS_REAUTH and name not in waiting:
             env.out.write(f"{name}: needs re-authentication: {reason}\n")
+    for name, approval in waiting.items():
+        env.out.write(f"{name}: awaiting approval: {approval.reason}\n")
     return 0
+
+
+def _approved_by_merchant(env: CommandEnv) -> list[str]:
+    """The configured connections that get their token from a merchant's approval."""
+    found = []
+    for name, conn in env.config.connections.items():
+        channel_type = env.host.channels.get(conn.channel)
+        if channel_type is not None and uses_approval(conn, channel_type):
+            found.append(name)
+    return found
 
 
 def _nodes(leases: LeaseTable) -> list[dict[str, Any]]:
@@ -164,7 +185,7 @@ def _when(moment: datetime) -> str:
 
 async def cmd_runs(env: CommandEnv) -> int:
     args = env.args
-    async with env.hub() as db, db.transaction() as tx:
+    async with env.hub(create=False) as db, db.transaction() as tx:
         runs = await Journal(tx, SystemClock().now()).runs(
             connection=args.connection, operation=args.operation, limit=args.limit
         )
@@ -198,7 +219,12 @@ async def cmd_runs(env: CommandEnv) -> int:
             for r in runs
         ],
         env.out,
+        limits={"error": ERROR_WIDTH},
     )
+    if args.verbose:
+        for r in runs:
+            if r.error:
+                env.out.write(f"run {r.id}: {r.error}\n")
     return 0
 
 
@@ -231,5 +257,6 @@ async def cmd_plugins(env: CommandEnv) -> int:
             for r in rows
         ],
         env.out,
+        limits={"registered": None},
     )
     return 0

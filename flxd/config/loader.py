@@ -21,6 +21,7 @@ from flxd.config.models import (
     OperationSettings,
     TypedSettings,
 )
+from flxd.config.unresolved import UnresolvedSecret
 from flxd.errors import ConfigError, ConfigProblem
 from flxd.operation import RUN_ORDER, Operation
 
@@ -82,13 +83,13 @@ class Config:
 
     def secret_values(self) -> list[str]:
         """Every secret in the config, so log redaction can mask them wherever they appear."""
-        values = [
-            s.get_secret_value() for c in self.connections.values() for s in c.settings.secrets()
+        found = [s for c in self.connections.values() for s in c.settings.secrets()]
+        found += [s for s in (self.admin.token, self.daemon.secret_key) if s is not None]
+        return [
+            value
+            for s in found
+            if not isinstance(s, UnresolvedSecret) and (value := s.get_secret_value())
         ]
-        for extra in (self.admin.token, self.daemon.secret_key):
-            if extra is not None:
-                values.append(extra.get_secret_value())
-        return [v for v in values if v]
 
 
 class ChannelTableType(Protocol):
@@ -151,8 +152,14 @@ def find_config(explicit: str | os.PathLike[str] | None, environ: Mapping[str, s
 
 
 def load_config(
-    path: Path, registries: Registries, environ: Mapping[str, str] | None = None
+    path: Path,
+    registries: Registries,
+    environ: Mapping[str, str] | None = None,
+    *,
+    defer_secrets: bool = False,
 ) -> Config:
+    """Read and validate `path`. With `defer_secrets`, a secret that cannot be read is a
+    placeholder rather than a problem (see flxd.config.secrets)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -166,6 +173,7 @@ def load_config(
         registries=registries,
         environ=os.environ if environ is None else environ,
         path=path.resolve(),
+        defer_secrets=defer_secrets,
     )
 
 
@@ -177,6 +185,7 @@ def parse_config(
     base_dir: Path | None = None,
     environ: Mapping[str, str] | None = None,
     path: Path | None = None,
+    defer_secrets: bool = False,
 ) -> Config:
     try:
         raw = tomllib.loads(text)
@@ -185,6 +194,7 @@ def parse_config(
     context = {
         "base_dir": base_dir or Path.cwd(),
         "environ": os.environ if environ is None else environ,
+        "defer_secrets": defer_secrets,
     }
     v = _Validator(context)
     # TOML lets "\u0000" through; no path, name or token flxd hands on may carry one.
@@ -245,6 +255,7 @@ def _connection(
         names = registries.channels.names()
         hint = _did_you_mean(channel_name, names) or f" (installed: {', '.join(names) or 'none'})"
         v.problem(f"{where}.channel", f"unknown channel {channel_name!r}{hint}")
+        _check_without_channel(v, name, table, registries, _closest(channel_name, names))
         return None
     op_tables = {key: table.pop(key) for key in list(table) if key in set(Operation)}
     operations: dict[Operation, OperationSettings] = {}
@@ -264,6 +275,26 @@ def _connection(
     return ConnectionConfig(
         name=name, channel=channel_name, settings=settings, operations=operations
     )
+
+
+def _check_without_channel(
+    v: _Validator, name: str, table: dict[str, Any], registries: Registries, guess: str | None
+) -> None:
+    """The rest of a connection whose channel is unknown, so that one typo does not hide the
+    table's other problems: as the channel it most likely means, else the keys every channel
+    has (and operation tables of operations that exist)."""
+    if guess is not None:
+        _connection(v, name, {**table, "channel": guess}, registries)
+        return
+    where = f"connections.{name}"
+    for key, value in table.items():
+        if key in set(Operation):
+            if isinstance(value, dict):
+                v.model(OperationSettings, value, f"{where}.{key}", known_keys_only=True)
+            else:
+                v.problem(f"{where}.{key}", "expected a table")
+    settings = {k: value for k, value in table.items() if k not in set(Operation)}
+    v.model(ConnectionSettings, settings, where, known_keys_only=True)
 
 
 def _typed_tables(
@@ -310,7 +341,12 @@ class _Validator:
             else:
                 yield name, dict(table)
 
-    def model(self, model: type[M], data: object, where: str) -> M | None:
+    def model(
+        self, model: type[M], data: object, where: str, *, known_keys_only: bool = False
+    ) -> M | None:
+        """`data` validated as `model`, or None with its problems recorded; with
+        `known_keys_only`, keys the model does not know are not problems (a table checked
+        for what can be checked without its real model)."""
         if not isinstance(data, dict):
             self.problem(where, "expected a table")
             return None
@@ -318,7 +354,8 @@ class _Validator:
             return model.model_validate(data, context=self.context)
         except ValidationError as exc:
             for error in exc.errors():
-                self.problems.append(_problem(model, error, where))
+                if not (known_keys_only and error["type"] == "extra_forbidden"):
+                    self.problems.append(_problem(model, error, where))
             return None
 
 
@@ -344,6 +381,11 @@ def _is_union_tag(part: str) -> bool:
     return "[" in part or part in {"str", "int", "float", "bool", "list", "dict"}
 
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+def _closest(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = _closest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""

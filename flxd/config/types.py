@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, SecretStr, ValidationInfo
 
+from flxd.config.unresolved import UnresolvedSecret
+
 __all__ = [
     "Duration",
     "EnvSecret",
@@ -29,7 +31,9 @@ __all__ = [
 class StrictModel(BaseModel):
     """Base of every settings model: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, use_attribute_docstrings=True
+    )
 
 
 MAX_DURATION = 10 * 366 * 86400.0
@@ -93,12 +97,20 @@ def _environ(info: ValidationInfo) -> Any:
     return context.get("environ", os.environ)
 
 
+def _unavailable(reason: str, info: ValidationInfo) -> SecretStr:
+    """A secret this process cannot have: a problem, or a placeholder when the loader defers
+    secrets (see flxd.config.secrets)."""
+    if (info.context or {}).get("defer_secrets"):
+        return UnresolvedSecret(reason)
+    raise ValueError(reason)
+
+
 def _secret_from_env(value: object, info: ValidationInfo) -> SecretStr:
     if not isinstance(value, str) or not value:
         raise ValueError("expected the name of an environment variable")
     secret = _environ(info).get(value)
     if secret is None or not secret.strip():
-        raise ValueError(f"environment variable {value} is not set or empty")
+        return _unavailable(f"environment variable {value} is not set or empty", info)
     return SecretStr(secret.strip())
 
 
@@ -107,7 +119,7 @@ def _secret_from_file(value: object, info: ValidationInfo) -> SecretStr:
     try:
         mode = path.stat().st_mode
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror}") from None
+        return _unavailable(f"cannot read {path}: {exc.strerror}", info)
     if not stat.S_ISREG(mode):
         raise ValueError(f"{path} is not a regular file")
     if mode & 0o077:
@@ -118,10 +130,12 @@ def _secret_from_file(value: object, info: ValidationInfo) -> SecretStr:
         )
     try:
         secret = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        return _unavailable(f"cannot read {path}: {exc.strerror}", info)
+    except UnicodeDecodeError as exc:
         raise ValueError(f"cannot read {path}: {exc}") from None
     if not secret:
-        raise ValueError(f"{path} is empty")
+        return _unavailable(f"{path} is empty", info)
     return SecretStr(secret)
 
 

@@ -24,12 +24,22 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from flxd.config import Config
-from flxd.errors import AuthError, StoreError
+from flxd.errors import AuthError, ConfigError, ConfigProblem, StoreError
 from flxd.store import Database, Tx, db_time, parse_db_time
 
-__all__ = ["DEFAULT_KEY_ENV", "ConnectionCredentials", "PendingAuth", "Vault"]
+__all__ = [
+    "DEFAULT_KEY_ENV",
+    "ConnectionCredentials",
+    "PendingAuth",
+    "UndecryptableCredentials",
+    "Vault",
+]
 
 DEFAULT_KEY_ENV = "FLXD_SECRET_KEY"
+
+
+class UndecryptableCredentials(StoreError):
+    """Stored credentials were sealed with another key than the one this process has."""
 
 
 class Vault:
@@ -62,9 +72,13 @@ class Vault:
     @classmethod
     def for_config(cls, config: Config, environ: Mapping[str, str] | None = None) -> Vault | None:
         """The vault of this config: `[daemon] secret_key_env`/`secret_key_file`, else
-        `$FLXD_SECRET_KEY`, else None."""
+        `$FLXD_SECRET_KEY`, else None; ConfigError when the key is too short to be one."""
         key = config.daemon.secret_key
-        return cls.from_environ(key.get_secret_value() if key is not None else None, environ)
+        try:
+            return cls.from_environ(key.get_secret_value() if key is not None else None, environ)
+        except ValueError as exc:
+            where = "daemon.secret_key_*" if key is not None else DEFAULT_KEY_ENV
+            raise ConfigError([ConfigProblem(where, str(exc))]) from None
 
     def derive(self, purpose: str) -> str:
         """A stable secret for `purpose` (e.g. a webhook's shared header), the same on every
@@ -84,9 +98,10 @@ class Vault:
         try:
             value = json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken:
-            raise StoreError(
-                "stored credentials cannot be decrypted: the secret key changed "
-                f"(set {DEFAULT_KEY_ENV} back, or approve the connection again)"
+            raise UndecryptableCredentials(
+                "the stored token cannot be decrypted with this key: it was stored with "
+                f"another {DEFAULT_KEY_ENV} (or [daemon] secret_key_*); set that one again, "
+                "or approve the connection again (flxd connections add NAME)"
             ) from None
         if not isinstance(value, dict):
             raise StoreError("stored credentials are not an object")

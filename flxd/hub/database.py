@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from flxd.config import Config
+from flxd.hub.location import HubMissing, create_state_dir, hub_location, sqlite_path
 from flxd.store import Database, open_database
 
-__all__ = ["open_hub"]
+__all__ = ["hub_exists", "open_hub"]
 
 
 @asynccontextmanager
-async def open_hub(config: Config) -> AsyncIterator[Database]:
-    config.daemon.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+async def open_hub(
+    config: Config, *, create: bool = True, creating: Callable[[str], None] | None = None
+) -> AsyncIterator[Database]:
+    """The hub, migrated. Without `create`, HubMissing when there is none yet (and nothing is
+    created); with it, `creating` is told the hub's location before a new one is made."""
+    path = sqlite_path(config)
+    if not create and path is not None and not path.exists():
+        raise HubMissing(config)
+    if create:
+        create_state_dir(config)
     db = open_database(
         config.database_url,
         schema=config.daemon.database_schema,
@@ -22,5 +31,19 @@ async def open_hub(config: Config) -> AsyncIterator[Database]:
         idle_in_transaction_timeout=config.daemon.lease_period,
     )
     async with db:
+        if (creating is not None or not create) and not await db.has_hub():
+            if not create:
+                raise HubMissing(config)
+            if creating is not None:
+                creating(hub_location(config))
         await db.migrate()
         yield db
+
+
+async def hub_exists(config: Config) -> bool:
+    """Whether the config's hub is there already (looking creates nothing)."""
+    try:
+        async with open_hub(config, create=False):
+            return True
+    except HubMissing:
+        return False

@@ -14,7 +14,9 @@ __all__ = ["ConnectionHealth", "HealthBook"]
 class ConnectionHealth(StrEnum):
     ACTIVE = "active"
     NEEDS_REAUTH = "needs_reauth"
-    PENDING_AUTH = "pending_auth"
+    AWAITING_APPROVAL = (
+        "awaiting_approval"  # OAuth: no token until the merchant approves (shown, not stored)
+    )
 
 
 class HealthBook:

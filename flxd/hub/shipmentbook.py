@@ -61,9 +61,7 @@ class ShipmentBook:
                         open_qty[r["id"]] -= take
                         remaining -= take
             if remaining:
-                raise ShipmentRejected(
-                    f"{sku}: {quantity} requested, only {quantity - remaining} unshipped"
-                )
+                raise ShipmentRejected(_not_shippable(sku, quantity, quantity - remaining, lines))
         if not chosen:
             raise ShipmentRejected(f"order {order_id}: nothing left to ship")
         shipment_id = await self._tx.fetchval(
@@ -167,3 +165,14 @@ class ShipmentBook:
                 )
             )
         return result
+
+
+def _not_shippable(sku: str, quantity: int, available: int, lines: Sequence[Row]) -> str:
+    """Why `quantity` of `sku` cannot be shipped from these order lines."""
+    ordered = sum(r["quantity"] for r in lines if (r["sku"] or "").lower() == sku.lower())
+    if not ordered:
+        on_order = ", ".join(f"{r['sku']}x{r['quantity']}" for r in lines if r["sku"])
+        return f"{sku} is not on the order (its lines: {on_order or 'none with a SKU'})"
+    if not available:
+        return f"{sku}: {quantity} requested, but all {ordered} ordered are shipped already"
+    return f"{sku}: {quantity} requested, only {available} unshipped"

@@ -9,6 +9,7 @@ the connection's next sync_orders run pushes it to the channel.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +32,8 @@ class ShipmentRequest:
     method: str | None = None
     items: tuple[tuple[str, int], ...] = ()
     """(SKU, quantity); empty: everything not shipped yet."""
+    unpaid: bool = False
+    """Ship even though the order's status says it is not paid (paid some other way)."""
 
     @property
     def order_ref(self) -> str:
@@ -43,6 +46,18 @@ class Recorded:
     shipment: Shipment
     created: bool
     """False when the order already had a shipment with this tracking number."""
+
+
+# Status names that say the customer has not paid (BigCommerce's, WooCommerce's "pending
+# payment", …), compared in lower case without spaces or punctuation. Channels report statuses
+# by name; merchants who rename them lose this check, not the shipment.
+_UNPAID = frozenset({"awaitingpayment", "pendingpayment", "pending", "incomplete", "unpaid"})
+
+
+def _unpaid(order: Order) -> str | None:
+    """The order's status name when it says the order is not paid, else None."""
+    name = order.status_name or order.status_code
+    return name if re.sub(r"[^a-z]", "", name.lower()) in _UNPAID else None
 
 
 def parse_item(text: str) -> tuple[str, int]:
@@ -81,6 +96,13 @@ async def record_request(tx: Tx, now: datetime, request: ShipmentRequest) -> Rec
                 and earlier.state is not ShipmentState.FAILED
             ):
                 return Recorded(order, earlier, created=False)
+    waiting = _unpaid(order)
+    if waiting is not None and not request.unpaid:
+        raise ShipmentRejected(
+            f"{order.connection} #{order.channel_order_id} is {waiting}: not paid, as far as "
+            "the hub knows (its status when last imported), so nothing was recorded; if it is "
+            'paid, ship it anyway (flxd orders ship --unpaid; in the API, "unpaid": true)'
+        )
     shipment = await book.record_shipment(
         order.id,
         carrier=request.carrier,

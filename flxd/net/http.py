@@ -12,10 +12,11 @@ from typing import Any, Protocol
 
 import aiohttp
 from multidict import CIMultiDictProxy
+from yarl import URL
 
 from flxd import __version__
 from flxd.clock import Clock
-from flxd.errors import ChannelError, TransientError
+from flxd.errors import ChannelError, PermanentError, TransientError
 from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.net.retry import RetryPolicy, call_with_retry
 
@@ -56,6 +57,13 @@ class HttpPolicy(Protocol):
         """None for success; otherwise the error this response means (RateLimited for a 429,
         AuthError for 401/403, TransientError for 5xx, PermanentError, …)."""
         ...
+
+
+@dataclass(slots=True)
+class _Reached:
+    """Whether the store has answered this connection's client since flxd started."""
+
+    ever: bool = False
 
 
 class ConnectionDropped(aiohttp.ClientConnectionError):
@@ -104,6 +112,7 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         headers: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
+        reached: _Reached | None = None,
     ) -> None:
         self._session = session
         self.limiter = limiter
@@ -113,6 +122,7 @@ class HttpClient:
         self._retry = retry or RetryPolicy()
         self._headers = dict(headers or {})
         self._rng = rng or random.Random()
+        self._reached = reached or _Reached()
 
     def with_headers(self, headers: Mapping[str, str]) -> HttpClient:
         """The same client (same limiter) sending extra headers, e.g. credentials."""
@@ -125,6 +135,7 @@ class HttpClient:
             retry=self._retry,
             headers={**self._headers, **headers},
             rng=self._rng,
+            reached=self._reached,
         )
         return clone
 
@@ -192,11 +203,16 @@ class HttpClient:
                 what = f"{method} {url_path(url)}"
                 raise TransientError(f"{what} timed out", kind="timeout") from None
             except aiohttp.ClientConnectorError as exc:
-                raise TransientError(
-                    f"cannot connect for {method} {url_path(url)}: {exc.os_error}",
-                    sent=False,
-                    kind="connect",
-                ) from None
+                where, cause = f"{_address(url)} for {method} {url_path(url)}", exc.os_error
+                if not self._reached.ever:
+                    # Nothing has ever answered at this address: a wrong URL or a store that
+                    # is down, not a flaky network. Say so now rather than after the retries.
+                    raise PermanentError(
+                        f"cannot connect to {where}, where nothing has answered since flxd "
+                        f"started (is the address right, is the store up?): {cause}"
+                    ) from None
+                message = f"cannot connect to {where}: {cause}"
+                raise TransientError(message, sent=False, kind="connect") from None
             except (
                 aiohttp.ClientPayloadError,
                 aiohttp.ServerDisconnectedError,
@@ -206,6 +222,7 @@ class HttpClient:
                 raise TransientError(
                     f"{method} {url_path(url)}: connection dropped ({exc})", kind="dropped"
                 ) from None
+            self._reached.ever = True
             self.limiter.observe(ticket, self._policy.quota(response_headers))
         response = Response(method, url, status, response_headers, body)
         error = self._policy.classify(response)
@@ -222,6 +239,12 @@ class HttpClient:
                 ) from None
             response = Response(method, url, status, response_headers, body, data)
         return response
+
+
+def _address(url: str) -> str:
+    """host:port of a URL, for messages."""
+    parsed = URL(url)
+    return f"{parsed.host}:{parsed.port}"
 
 
 def url_path(url: str) -> str:

@@ -9,6 +9,7 @@ runs next (the last run's start plus its interval).
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from flxd.hub.credentials import Vault
 from flxd.hub.cursors import Cursors
 from flxd.hub.database import open_hub
 from flxd.hub.health import ConnectionHealth, HealthBook
+from flxd.hub.location import HubMissing
 from flxd.hub.model import Order
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
@@ -85,7 +87,11 @@ async def explain_order(
     if conn is None:
         known = ", ".join(sorted(config.connections)) or "none"
         raise UsageError(f"unknown connection {connection!r} (configured: {known})")
-    async with open_hub(config) as db:
+    async with AsyncExitStack() as stack:
+        try:  # no hub yet is an answer too (nothing imported, never run); none is created
+            db: Database | None = await stack.enter_async_context(open_hub(config, create=False))
+        except HubMissing:
+            db = None
         hub = await _hub_facts(db, clock, connection, order_id)
         if hub.order is not None:
             return _imported(connection, order_id, hub.order, hub.shipments)
@@ -157,7 +163,11 @@ async def explain_order(
     )
 
 
-async def _hub_facts(db: Database, clock: Clock, connection: str, order_id: str) -> _HubFacts:
+async def _hub_facts(
+    db: Database | None, clock: Clock, connection: str, order_id: str
+) -> _HubFacts:
+    if db is None:
+        return _HubFacts(order=None, shipments=0, health=None, last_run=None, cursors={})
     async with db.transaction() as tx:
         book = OrderBook(tx, clock.now())
         order = await book.get(connection, order_id)

@@ -129,6 +129,17 @@ class Database(abc.ABC):
         """After data was erased (personal data past its retention): make the old values leave
         the database's files now rather than at some later housekeeping. Outside transactions."""
 
+    async def has_hub(self) -> bool:
+        """Whether flxd's tables are here already (a hub, however empty), or this is new."""
+        async with self.transaction() as tx:
+            if tx.dialect == "postgresql":
+                found = await tx.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+            else:
+                found = await tx.fetchval(
+                    "SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'"
+                )
+        return bool(found)
+
     async def migrate(self) -> list[int]:
         """Apply pending migrations, each in its own transaction; returns the versions applied."""
         applied: list[int] = []

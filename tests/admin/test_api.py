@@ -3,12 +3,13 @@ bad input answered with a status and a message that says where the problem is.""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from flxd.hub.health import ConnectionHealth
-from flxd.hub.model import ShipmentState
+from flxd.hub.model import Order, OrderLine, ShipmentState
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
 from flxd.runs.journal import Journal
@@ -98,6 +99,30 @@ async def test_shipment_errors_outside_the_body(admin: AdminHarness) -> None:
     assert reply.status == 409 and "MEM-0000-0: 5 requested" in reply.json()["error"]
     assert await shipments(admin) == []
     assert (await admin.call("GET", "/api/orders/1/shipments")).status == 405
+
+
+async def test_an_order_awaiting_payment_is_shipped_only_when_the_request_says_so(
+    admin: AdminHarness,
+) -> None:
+    async with admin.db.transaction() as tx:
+        stored = await OrderBook(tx, admin.clock.now()).store(
+            Order(
+                connection="mem",
+                channel_order_id="77",
+                status_code="awaiting_payment",
+                status_name=None,
+                created_at=admin.clock.now(),
+                modified_at=admin.clock.now(),
+                grand_total=Decimal("10.00"),
+                lines=(OrderLine(channel_line_id="1", sku="MEM-0000-0", name="x", quantity=1),),
+            )
+        )
+    path = f"/api/orders/{stored.id}/shipments"
+    refused = await admin.call("POST", path, json={"tracking_number": "T1"})
+    assert refused.status == 409
+    assert refused.json()["error"].startswith("mem #77 is awaiting_payment: not paid")
+    shipped = await admin.call("POST", path, json={"tracking_number": "T1", "unpaid": True})
+    assert shipped.status == 201, shipped.text
 
 
 async def test_the_same_tracking_number_twice_is_one_shipment(admin: AdminHarness) -> None:

@@ -81,8 +81,10 @@ def test_run_once_on_a_terminal(tmp_path: Path) -> None:
     config = tmp_path / "flxd.toml"
     config.write_text(config_text(tmp_path / "state"))
     main, terminal = pty.openpty()
+    # Info lines asked for, to see them printed above the live display.
+    command = [sys.executable, "-m", "flxd", "--config", str(config), "--log-level", "info"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flxd", "--config", str(config), "run", "--once"],
+        [*command, "run", "--once"],
         stdout=subprocess.PIPE,
         stderr=terminal,
         env={**os.environ, **ENV, "TERM": "xterm-256color", "COLUMNS": "120"},

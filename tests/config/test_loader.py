@@ -155,6 +155,28 @@ channel = "nope"
     ]
 
 
+def test_an_unknown_channel_does_not_hide_the_rest_of_its_table() -> None:
+    likely = problems(
+        "[connections.a]\nchannel = 'memroy'\ntoken_env = 'MEM_TOKEN'\npage_size = 0\n"
+        "[connections.a.get_orders]\nintervall = '5m'\nstatuses = ['shiped']\n"
+    )
+    assert likely == [
+        "connections.a.channel: unknown channel 'memroy' (did you mean 'memory'?)",
+        "connections.a.get_orders.statuses[0]: unknown status 'shiped'",
+        "connections.a.get_orders.intervall: unknown key (did you mean 'interval'?)",
+        "connections.a.page_size: Input should be greater than or equal to 1 (got 0)",
+    ]
+    unknown = problems(
+        "[connections.a]\nchannel = 'kafka'\nmax_concurrency = 0\nstore_url = 'x'\n"
+        "[connections.a.get_orders]\ninterval = 'soon'\n[connections.a.get_ordres]\n"
+    )
+    assert [p.split(":")[0] for p in unknown] == [
+        "connections.a.channel",
+        "connections.a.get_orders.interval",
+        "connections.a.max_concurrency",
+    ]
+
+
 def test_secret_file_must_not_be_readable_by_others(tmp_path: Path) -> None:
     secret = tmp_path / "token"
     secret.write_text("file-token\n")

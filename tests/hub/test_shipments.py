@@ -22,12 +22,12 @@ from flxd.store.sqlite import SqliteDatabase
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def hub_order(channel_id: str) -> Order:
+def hub_order(channel_id: str, status: tuple[str, str] = ("11", "Awaiting Fulfillment")) -> Order:
     return Order(
         connection="shop",
         channel_order_id=channel_id,
-        status_code="11",
-        status_name="Awaiting Fulfillment",
+        status_code=status[0],
+        status_name=status[1],
         created_at=NOW,
         modified_at=NOW,
         grand_total=Decimal("30.00"),
@@ -57,6 +57,7 @@ def config(tmp_path: Path) -> Path:
                 book = OrderBook(tx, NOW)
                 for channel_id in ("1001", "1002"):
                     await book.store(hub_order(channel_id))
+                await book.store(hub_order("1003", ("7", "Awaiting Payment")))  # hub order 3
 
     anyio.run(seed)
     return path
@@ -110,6 +111,34 @@ def test_ship_refuses_more_than_is_unshipped(
     assert "no shop #9999 in the hub" in capsys.readouterr().err
     assert ship(config, "1", "--item", "MUG=x") == 2
     assert shipments(config) == []
+
+
+def test_ship_says_when_a_sku_is_not_on_the_order_or_shipped_already(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ship(config, "1", "--item", "NOPE=1") == 1
+    assert capsys.readouterr().err == (
+        "flxd: order 1: NOPE is not on the order (its lines: MUGx2, TEEx1)\n"
+    )
+    assert ship(config, "1", "--tracking", "T1", "--item", "MUG=2") == 0
+    capsys.readouterr()
+    assert ship(config, "1", "--tracking", "T2", "--item", "mug=1") == 1
+    assert capsys.readouterr().err == (
+        "flxd: order 1: mug: 1 requested, but all 2 ordered are shipped already\n"
+    )
+
+
+def test_an_order_awaiting_payment_is_shipped_only_when_asked_to(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ship(config, "shop", "1003", "--tracking", "T3") == 1
+    assert capsys.readouterr().err == (
+        "flxd: shop #1003: shop #1003 is Awaiting Payment: not paid, as far as the hub knows "
+        "(its status when last imported), so nothing was recorded; if it is paid, ship it "
+        'anyway (flxd orders ship --unpaid; in the API, "unpaid": true)\n'
+    )
+    assert ship(config, "shop", "1003", "--tracking", "T3", "--unpaid") == 0
+    assert "recorded shipment 1 of order 3 (shop #1003)" in capsys.readouterr().out
 
 
 def test_ship_a_file_reports_bad_lines_and_records_the_rest(

@@ -117,10 +117,31 @@ async def test_a_write_that_never_left_is_retried(
         os_error=ConnectionRefusedError(111, "refused"),  # type: ignore[arg-type]
     )
     with aioresponses() as mocked:
+        mocked.get(URL, payload=[])  # the store has answered before: a refusal is a blip
         mocked.post(URL, exception=refused)
         mocked.post(URL, payload={"created": 1})
+        await run(flxd_clock, lambda: client.request("GET", URL))
         response, _ = await run(flxd_clock, lambda: client.request("POST", URL, json_body={}))
     assert response.data == {"created": 1}
+
+
+async def test_nothing_answering_at_the_address_fails_at_once_and_names_it(
+    client: HttpClient, flxd_clock: FakeClock
+) -> None:
+    refused = aiohttp.ClientConnectorError(
+        connection_key=None,
+        os_error=ConnectionRefusedError(111, "Connect call failed ('10.0.0.9', 8080)"),  # type: ignore[arg-type]
+    )
+    with aioresponses() as mocked:
+        mocked.get("http://10.0.0.9:8080/api", exception=refused, repeat=True)
+        with pytest.raises(PermanentError) as failed:
+            await run(flxd_clock, lambda: client.request("GET", "http://10.0.0.9:8080/api"))
+        assert sum(len(calls) for calls in mocked.requests.values()) == 1
+    assert str(failed.value) == (
+        "cannot connect to 10.0.0.9:8080 for GET /api, where nothing has answered since flxd "
+        "started (is the address right, is the store up?): [Errno 111] Connect call failed "
+        "('10.0.0.9', 8080)"
+    )
 
 
 async def test_429_waits_the_reset_time_and_holds_the_connection(

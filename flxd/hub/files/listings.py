@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from flxd.hub.files.header import EMPTY_FILE, HEADER_ONLY, unknown_columns
 from flxd.hub.model import VariantUpdate
 
 __all__ = ["COLUMNS", "FileRejected", "ParsedFile", "RowProblem", "parse_listing_file"]
@@ -59,6 +60,10 @@ class ParsedFile:
     updates: list[VariantUpdate] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     rows: int = 0
+    lines: list[int] = field(default_factory=list)
+    """The line of each update, in the same order."""
+    empty: str | None = None
+    """Why the file had no rows at all (it is empty, or a header only); None when it had some."""
 
 
 def parse_listing_file(
@@ -86,14 +91,19 @@ def parse_listing_file(
         row = {rename.get(k, k): v for k, v in row.items()}
         try:
             parsed.updates.append(_update(row))
+            parsed.lines.append(line)
         except ValueError as exc:
             parsed.problems.append(RowProblem(line, str(exc)))
+    if not parsed.rows:
+        parsed.empty = HEADER_ONLY if kind == "csv" and text.strip() else EMPTY_FILE
     return parsed
 
 
 def _csv_rows(
     text: str, path: Path, rename: Mapping[str, str]
 ) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    if not text.strip():
+        return  # nothing at all, not even a header: an empty file
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader)]
@@ -104,9 +114,7 @@ def _csv_rows(
     named = [rename.get(h, h) for h in header]
     unknown = [h for h, n in zip(header, named, strict=True) if n not in COLUMNS]
     if unknown:
-        raise FileRejected(
-            f"{path}: line 1: unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})"
-        )
+        raise FileRejected(f"{path}: line 1: {unknown_columns(unknown, header, COLUMNS)}")
     if "sku" not in named:
         raise FileRejected(f"{path}: line 1: no sku column")
     if len(set(named)) != len(named):

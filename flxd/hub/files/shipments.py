@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from flxd.hub.files.header import unknown_columns
 from flxd.hub.shipments import ShipmentRequest, parse_item
 
 __all__ = ["COLUMNS", "ParsedShipments", "ShipmentFileRejected", "parse_shipment_file"]
@@ -162,9 +163,7 @@ def _csv(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         raise ShipmentFileRejected(f"{path}: line 1: {exc}") from None
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
-        raise ShipmentFileRejected(
-            f"{path}: line 1: unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})"
-        )
+        raise ShipmentFileRejected(f"{path}: line 1: {unknown_columns(unknown, header, COLUMNS)}")
     if len(set(header)) != len(header):
         raise ShipmentFileRejected(f"{path}: line 1: a column appears twice")
     while True:

@@ -25,6 +25,7 @@ from flxd.plugin.channel import CheckReport
 from flxd.plugin.context import CheckContext
 from flxd.runs.connections import build_runtime
 from flxd.testing import FakeClock
+from flxd.testing.process import free_port
 
 pytestmark = pytest.mark.anyio
 
@@ -190,3 +191,41 @@ async def test_another_app_on_the_store_slows_flxd_down_without_failing(tmp_path
     by_status = sandbox.store(store_hash).counters.by_status
     throttled = sum(n for (_, status), n in by_status.items() if status == 429)
     assert limiter.stats.throttled == throttled <= 2
+
+
+def test_a_store_address_where_nothing_answers_fails_at_once_and_shows_the_cause(
+    tmp_path: Path,
+) -> None:
+    port = free_port()  # nothing listens there
+    config = tmp_path / "flxd.toml"
+    config.write_text(
+        f'[daemon]\nstate_dir = "{tmp_path}/state"\n[connections.shop1]\nchannel = "bigcommerce"\n'
+        f'store_hash = "abc123"\naccess_token_env = "T"\napi_base_url = "http://127.0.0.1:{port}"\n'
+        "[connections.shop1.import_listings]\nenabled = true\n"
+    )
+
+    def flxd(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "flxd", "--config", str(config), *args],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "T": "token-for-nothing"},
+            timeout=60,
+            check=False,
+        )
+
+    once = flxd("--log-level", "info", "run", "--once")
+    assert once.returncode == 1
+    [row] = once.stdout.splitlines()[1:]
+    assert row.startswith("shop1       import_listings  failed")
+    assert row.endswith(f"Connect call failed ('127.0.0.1', {port})")  # the cause's end
+    assert '"retrying"' not in once.stderr  # a wrong address is not a flaky store
+
+    whole = (
+        f"PermanentError: cannot connect to 127.0.0.1:{port} for GET "
+        "/stores/abc123/v3/catalog/products, where nothing has answered since flxd started "
+        f"(is the address right, is the store up?): [Errno 111] Connect call failed "
+        f"('127.0.0.1', {port})"
+    )
+    assert f"\nrun 1: {whole}\n" in flxd("runs", "--verbose").stdout
+    assert json.loads(flxd("runs", "--json").stdout)[0]["error"] == whole

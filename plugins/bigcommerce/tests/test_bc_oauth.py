@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+import anyio
 import pytest
 import structlog
 from aiohttp import web
@@ -98,6 +99,7 @@ client_secret_env = "BC_SECRET"
 api_base_url = "{base_url}"
 login_base_url = "{sandbox.login_base_url}"
 """
+        (tmp_path / "flxd.toml").write_text(text)  # for the commands run as processes
         config = parse_config(
             text,
             registries=HOST,
@@ -229,6 +231,74 @@ async def test_a_grant_without_the_needed_scopes_is_refused(
         assert "without scopes the enabled operations need: store_v2_information_read_only" in page
         async with flow.db.transaction() as tx:
             assert await tx.fetch("SELECT * FROM credentials") == []
+
+
+async def test_connections_check_reads_the_approved_token_and_names_a_wrong_key(
+    flow: Flow, tmp_path: Path
+) -> None:
+    command = [sys.executable, "-m", "flxd", "--config", str(tmp_path / "flxd.toml")]
+    command += ["connections", "check", "shop"]
+    env = {**os.environ, "BC_SECRET": OAuthAppConfig().client_secret}
+
+    before = await anyio.run_process(command, env=env, check=False)
+    assert before.returncode == 1
+    assert b"shop (bigcommerce): connection shop is not approved yet" in before.stdout
+
+    status, _ = await flow.call(await flow.approve())
+    assert status == 200
+    approved = await anyio.run_process(command, env=env, check=False)
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    assert approved.stdout.startswith(b"shop (bigcommerce): connected\n")
+
+    other_key = {**env, "FLXD_SECRET_KEY": "another-key-of-32-characters-long!!"}
+    wrong = await anyio.run_process(command, env=other_key, check=False)
+    assert wrong.returncode == 1
+    assert wrong.stdout.startswith(
+        b"shop (bigcommerce): the stored token cannot be decrypted with this key:"
+    )
+
+
+def test_connections_add_names_every_missing_prerequisite_at_once(tmp_path: Path) -> None:
+    config = tmp_path / "flxd.toml"
+    config.write_text(f'[daemon]\nstate_dir = "{tmp_path}/state"\n')
+    add = ["connections", "add", "shop2", "--channel", "bigcommerce", "--auth", "oauth"]
+
+    fields = flxd(config, *add, env={})
+    assert fields.returncode == 2
+    assert "  connections.shop2.store_hash: missing required key\n" in fields.stderr
+    assert '  connections.shop2.client_id: needed with auth = "oauth"' in fields.stderr
+
+    add += ["--store-hash", "abc123", "--client-id", "app1", "--client-secret-env", "APP_SECRET"]
+    unset = {"APP_SECRET": "", "FLXD_SECRET_KEY": ""}
+    both = flxd(config, *add, env=unset)
+    assert both.returncode == 2
+    assert both.stderr.startswith(
+        "flxd: shop2: an OAuth approval needs, before it starts:\n"
+        "  connections.shop2.client_secret_env: environment variable APP_SECRET is not set or "
+        "empty\n"
+        "  FLXD_SECRET_KEY: not set\n"
+    )
+    short = flxd(config, *add, env={"APP_SECRET": "s3cret", "FLXD_SECRET_KEY": "short"})
+    assert short.returncode == 2
+    assert "  FLXD_SECRET_KEY: the secret key must be at least 16 characters" in short.stderr
+    assert "shop2" not in config.read_text()
+
+
+def test_connections_add_help_lists_the_settings_of_each_channel(tmp_path: Path) -> None:
+    shown = flxd(tmp_path / "none.toml", "connections", "add", "--help", env={})
+    assert shown.returncode == 0
+    text = shown.stdout
+    assert "settings of a bigcommerce connection" in text
+    for line in (
+        "--store-hash TEXT",
+        "--auth api_account|oauth",
+        "--client-id TEXT",
+        "--access-token-env VAR",
+        "--client-secret-file PATH",
+        "--request-timeout DURATION",
+    ):
+        assert line in text, line
+    assert "required" in text.split("--store-hash TEXT")[1].splitlines()[0]
 
 
 def flxd(config: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

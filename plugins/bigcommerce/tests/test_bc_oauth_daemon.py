@@ -79,6 +79,24 @@ async def test_approve_through_the_admin_server_then_run(
         first = await daemon.until("run finished", operation="get_orders")
         assert first["outcome"] == "needs_reauth"  # not approved yet: paused, not failing
 
+        admin = f"http://127.0.0.1:{port}"
+        auth = {"Authorization": f"Bearer {ENV['FLXD_ADMIN_TOKEN']}"}
+        async with aiohttp.ClientSession(headers=auth) as session:
+            async with session.get(f"{admin}/readyz") as waiting:
+                assert waiting.status == 503
+                assert (await waiting.json())["checks"]["connections"] == "awaiting approval: shop"
+            async with session.get(f"{admin}/api/status") as status:
+                [shown] = (await status.json())["connections"]
+                assert shown["health"] == "awaiting_approval"
+                assert "flxd connections add shop printed is valid until" in shown["health_reason"]
+        command = [sys.executable, "-m", "flxd", "--config", str(config), "status"]
+        listed = await anyio.run_process(command, env={**os.environ, **ENV}, check=False)
+        assert listed.returncode == 0, listed.stderr.decode()
+        assert "shop        awaiting approval  get_orders" in listed.stdout.decode()
+        assert "shop: awaiting approval: the merchant has not approved flxd yet" in (
+            listed.stdout.decode()
+        )
+
         async with aiohttp.ClientSession() as session:
             async with session.get(url, allow_redirects=False) as approve:
                 assert approve.status == 302
@@ -92,6 +110,13 @@ async def test_approve_through_the_admin_server_then_run(
         await daemon.until("config reloaded")
         done = await daemon.until("run finished", operation="get_orders", outcome="ok")
         assert done["imported"] == 1
+        async with (
+            aiohttp.ClientSession(headers=auth) as session,
+            session.get(f"{admin}/readyz") as ready,
+        ):
+            assert ready.status == 200, await ready.text()
+        listed = await anyio.run_process(command, env={**os.environ, **ENV}, check=False)
+        assert "shop        active  get_orders" in listed.stdout.decode()
         daemon.signal(signal.SIGTERM)
         assert await anyio.to_thread.run_sync(daemon.wait) == 0
     text = config.read_text()

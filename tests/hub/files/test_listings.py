@@ -86,6 +86,50 @@ def test_a_bad_header_rejects_the_file(tmp_path: Path, content: str, message: st
         parse_listing_file(path)
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "sku,prise,quantity\nA,1,2\n",
+            "line 1: unknown column(s) prise (did you mean 'price'?) (known: sku, parent,",
+        ),
+        (
+            "sku;price\nA;1\n",
+            "line 1: unknown column(s) sku;price (known: sku, parent, name, description, upc, "
+            "mpn, gtin, price, quantity, options, attributes): the columns seem to be separated "
+            "by semicolons; flxd reads CSV with commas (save the file as comma-separated)",
+        ),
+        ("sku\tprice\nA\t1\n", "the columns seem to be separated by tabs"),
+    ],
+)
+def test_a_bad_header_says_what_was_probably_meant(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_text(content)
+    with pytest.raises(FileRejected, match=re.escape(message)):
+        parse_listing_file(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("a.csv", "", "the file is empty"),
+        ("b.csv", "\n\n", "the file is empty"),
+        ("c.csv", "sku,price\n", "the file has a header line and no rows"),
+        ("d.csv", "sku,price\n,\n\n", "the file has a header line and no rows"),
+        ("e.jsonl", "\n", "the file is empty"),
+    ],
+)
+def test_a_file_without_rows_says_why(tmp_path: Path, name: str, content: str, why: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    parsed = parse_listing_file(path)
+    assert (parsed.rows, parsed.empty) == (0, why)
+    path.write_text("sku,price\nA,1\n" if name.endswith(".csv") else '{"sku": "A"}\n')
+    assert parse_listing_file(path).empty is None
+
+
 def test_not_utf8_rejects_the_file(tmp_path: Path) -> None:
     path = tmp_path / "feed.csv"
     path.write_bytes("sku,name\nA,Gr\xfcn\n".encode("latin-1"))

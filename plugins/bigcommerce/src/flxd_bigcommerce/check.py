@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flxd.plugin import ChannelError, CheckContext, CheckReport
+from flxd.plugin import AuthError, ChannelError, CheckContext, CheckReport
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import BigCommerceSettings
 from flxd_bigcommerce.errors import MissingScope, NotFound, TokenRejected
@@ -39,6 +39,8 @@ async def check_connection(
             verdict="missing scope: the token lacks Information (store_v2_information_read_only)",
             details=details,
         )
+    except AuthError as exc:  # no credentials to send (an OAuth connection not approved yet)
+        return CheckReport(ok=False, verdict=str(exc), details=details)
     except ChannelError as exc:
         return CheckReport(ok=False, verdict=f"cannot reach the store: {exc}", details=details)
     if isinstance(store, dict):

@@ -11,6 +11,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     SecretStr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -67,6 +68,7 @@ class EmbeddedSandbox(StrictModel):
 
 class BigCommerceSettings(ConnectionSettings):
     store_hash: str
+    sandbox: EmbeddedSandbox | None = None
     auth: Literal["api_account", "oauth"] = "api_account"
     client_id: str | None = None
     access_token_env: EnvSecret | None = None
@@ -75,7 +77,6 @@ class BigCommerceSettings(ConnectionSettings):
     client_secret_file: FileSecret | None = None
     api_base_url: BaseUrl = API_BASE_URL
     login_base_url: BaseUrl = LOGIN_BASE_URL
-    sandbox: EmbeddedSandbox | None = None
     webhooks: bool = False
     webhook_url: BaseUrl | None = None
     """Where BigCommerce sends webhooks (https on port 443); default: the admin server's URL."""
@@ -90,6 +91,15 @@ class BigCommerceSettings(ConnectionSettings):
             )
         return value
 
+    @field_validator("client_id")
+    @classmethod
+    def _oauth_client(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Checked here rather than with the other credentials below, so that it is reported
+        # together with the other keys' problems, not only once they are all fixed.
+        if info.data.get("auth") == "oauth" and not value and info.data.get("sandbox") is None:
+            raise ValueError('needed with auth = "oauth" (the app\'s client id)')
+        return value
+
     @model_validator(mode="after")
     def _credentials(self) -> BigCommerceSettings:
         if self.sandbox is not None:
@@ -97,8 +107,6 @@ class BigCommerceSettings(ConnectionSettings):
         if self.auth == "api_account":
             pick_secret("access_token", self.access_token_env, self.access_token_file)
         else:
-            if not self.client_id:
-                raise ValueError('auth = "oauth" needs client_id (the app\'s client id)')
             pick_secret("client_secret", self.client_secret_env, self.client_secret_file)
             if self.access_token_env is not None or self.access_token_file is not None:
                 raise ValueError(

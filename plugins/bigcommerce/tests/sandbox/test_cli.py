@@ -13,6 +13,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+from flxd_bigcommerce.sandbox import OAuthAppConfig
 from flxd_bigcommerce.sandbox.cli import config_from_args, configure_parser, serve_forever
 
 
@@ -90,6 +91,9 @@ async def test_serve_forever_stops_on_cancel_saves_state_and_returns_0(
         group.cancel_scope.cancel()
     assert result == [0]
     assert "X-Auth-Token:" in out.getvalue() and "/v3/catalog/products" in out.getvalue()
+    # What `flxd connections add --auth oauth` against the sandbox needs: the app's id and secret.
+    app = OAuthAppConfig()
+    assert f"client id {app.client_id}, client secret {app.client_secret}" in out.getvalue()
     assert json.loads(state.read_text())["stores"][0]["products"]
 
 

@@ -232,7 +232,7 @@ class _Publisher:
                     "listing": listing.key,
                     "sku": draft.sku,
                     "name": body["name"],
-                    "variants": len(body.get("variants", ())),
+                    "variants": len(listing.variants),
                 },
                 irreversible=True,
             )

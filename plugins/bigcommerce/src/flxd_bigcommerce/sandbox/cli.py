@@ -125,9 +125,11 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
 
 def banner(sandbox: Sandbox, base_url: str) -> str:
     """What a human needs to start using the sandbox with curl."""
+    app = sandbox.config.oauth
     lines = [
         f"BigCommerce sandbox at {base_url}",
-        f"  login service: {base_url}/login (OAuth client id {sandbox.config.oauth.client_id})",
+        f"  login service: {base_url}/login "
+        f"(OAuth client id {app.client_id}, client secret {app.client_secret})",
         f"  control API:   {base_url}/__sandbox/stores",
     ]
     for store_hash in sandbox.store_hashes:
