@@ -104,6 +104,7 @@ Choices where BigCommerce's documents are silent, disagree or are UNCONFIRMED (s
   ``{"error", "error_description"}`` shape; codes expire after five minutes.
 """
 
+from flxd_bigcommerce.sandbox.behaviour import BEHAVIOURS, PessimisticSettings
 from flxd_bigcommerce.sandbox.clock import SandboxClock
 from flxd_bigcommerce.sandbox.config import FLXD_SCOPES, OAuthAppConfig, SandboxConfig
 from flxd_bigcommerce.sandbox.orders.checkout import CartLine
@@ -112,10 +113,12 @@ from flxd_bigcommerce.sandbox.server import Sandbox
 from flxd_bigcommerce.sandbox.store import Store
 
 __all__ = [
+    "BEHAVIOURS",
     "FLXD_SCOPES",
     "Address",
     "CartLine",
     "OAuthAppConfig",
+    "PessimisticSettings",
     "Sandbox",
     "SandboxClock",
     "SandboxConfig",

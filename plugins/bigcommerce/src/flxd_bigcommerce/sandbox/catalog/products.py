@@ -28,6 +28,7 @@ from flxd_bigcommerce.sandbox.errors import ApiError
 __all__ = [
     "MAX_BATCH_PRODUCTS",
     "MAX_DELETE_PRODUCTS",
+    "STOCK_FIELDS",
     "WriteOutcome",
     "check_batch_size",
     "create_product",
@@ -42,6 +43,9 @@ _REQUIRED_ON_CREATE = ("name", "type", "weight", "price")
 # Fields stored as tuples on the record but sent as JSON arrays.
 _TUPLE_FIELDS = frozenset({"categories", "related_products", "meta_keywords"})
 _NOT_RECORD_FIELDS = frozenset({"id", "custom_fields", "variants", "custom_url"})
+# What the inventory service keeps for a product or variant (API.md §8): writing only these is
+# a stock write, not a product-level one.
+STOCK_FIELDS = frozenset({"inventory_level", "inventory_warning_level"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +192,10 @@ def _apply_update(catalog: Catalog, product: Product, write: ProductWrite) -> Wr
     level_changed = (
         "inventory_level" in changes and changes["inventory_level"] != product.inventory_level
     )
-    updated = catalog.put_product(replace(product, **changes))
+    product_field = bool(set(changes) - STOCK_FIELDS)
+    updated = catalog.put_product(
+        replace(product, **changes), touch=catalog.stamps(product_field=product_field)
+    )
     mirror_base_variant(catalog, updated)
     apply_inline_fields(catalog, product.id, write.custom_fields or [])
     catalog.emit("store/product/updated", {"type": "product", "id": product.id})

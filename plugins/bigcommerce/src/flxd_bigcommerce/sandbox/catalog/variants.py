@@ -236,7 +236,7 @@ def _apply_update(catalog: Catalog, variant: Variant, write: VariantWrite) -> Va
             "gtin": updated.gtin or "",
             "inventory_level": updated.inventory_level,
         }
-        catalog.put_product(replace(product, **mirrored))
+        catalog.put_product(replace(product, **mirrored), touch=catalog.stamps(product_field=False))
         catalog.emit("store/product/updated", {"type": "product", "id": product.id})
     else:
         catalog.touch(product.id)
