@@ -13,11 +13,12 @@ from typing import Any
 
 from flxd_bigcommerce.sandbox.catalog.catalog import Catalog
 from flxd_bigcommerce.sandbox.catalog.custom_fields import apply_inline_fields, check_inline_fields
-from flxd_bigcommerce.sandbox.catalog.records import MAX_INVENTORY, Product, Variant
+from flxd_bigcommerce.sandbox.catalog.records import MAX_INVENTORY, Product
 from flxd_bigcommerce.sandbox.catalog.variants import (
     announce_stock,
     create_option_variant,
     mirror_base_variant,
+    new_base_variant,
     plan_option_values,
     sku_event_data,
 )
@@ -121,10 +122,8 @@ def create_product(catalog: Catalog, write: ProductWrite) -> WriteOutcome:
         for variant in variant_writes:
             create_option_variant(catalog, product_id, variant, touch=False)
     else:
-        base = Variant(id=catalog.ids.take("variant"), product_id=product_id, sku=product.sku)
-        catalog.put_variant(base)
-        product = catalog.put_product(replace(product, base_variant_id=base.id), touch=False)
-        mirror_base_variant(catalog, product)
+        base = new_base_variant(catalog, product)
+        catalog.put_product(replace(product, base_variant_id=base.id), touch=False)
     apply_inline_fields(catalog, product_id, write.custom_fields or [])
     return WriteOutcome(catalog.products[product_id], problems)
 
