@@ -109,9 +109,11 @@ def _applicable(call: Call, write: ProductWrite) -> tuple[ProductWrite, dict[str
 async def create_product(call: Call) -> web.Response:
     write, lost = _applicable(call, parse_body(ProductWrite, await call.json()))
     outcome = ops.create_product(call.store.catalog, write)
-    return partial_success(
-        _product_data(call, outcome.product.id, as_written=True), {**outcome.problems, **lost}
-    )
+    data = _product_data(call, outcome.product.id, as_written=True)
+    problems = {**outcome.problems, **lost}
+    # A create's 207 carries the product in an array, as documented for POST /catalog/products
+    # (unlike its 200, and unlike an update's 207, which carry the object).
+    return partial_success([data] if problems else data, problems)
 
 
 async def update_product(call: Call) -> web.Response:
