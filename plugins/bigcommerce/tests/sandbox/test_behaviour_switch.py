@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import subprocess
 import sys
 from dataclasses import replace
 from typing import Any
@@ -18,6 +19,9 @@ from flxd_bigcommerce.sandbox.cli import config_from_args, configure_parser, ser
 from pydantic import ValidationError
 from sandbox_env import Env, open_sandbox
 from sandbox_payloads import create, product
+
+from flxd.cli import build_parser
+from flxd.plugins import load_plugins
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -83,6 +87,22 @@ def test_command_line_options() -> None:
     for bad in (("--behaviour", "hopeful"), ("--v2-page-limit", "251"), ("--bare-429-rate", "2")):
         with pytest.raises(SystemExit):
             parse(*bad)
+
+
+def test_flxd_sandbox_and_python_dash_m_take_the_options() -> None:
+    host = load_plugins()
+    parser = build_parser([r.item for r in host.commands])
+    args = parser.parse_args(["sandbox", "--behaviour", "pessimistic", "--order-listing-lag", "9"])
+    config = config_from_args(args)
+    assert (config.behaviour, config.pessimism.order_listing_lag) == ("pessimistic", 9.0)
+    shown = subprocess.run(
+        [sys.executable, "-m", "flxd_bigcommerce.sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "--behaviour {documented,pessimistic}" in shown and "--visibility-delay" in shown
 
 
 @pytest.mark.anyio
