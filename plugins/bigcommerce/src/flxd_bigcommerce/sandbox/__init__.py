@@ -110,6 +110,9 @@ the ``documented`` behaviour takes them:
   ``{"error", "error_description"}`` shape; codes expire after five minutes.
 - A create's 207 carries the product in a one-item ``data`` array, as D:PROD documents the 207
   of ``POST /catalog/products`` (its 200, and an update's 207, carry the object).
+- V2 date filters include their bound, like V3's ``:min``/``:max`` (D:QP#L12). Every write
+  shows in reads at once, a new order is listed at once, webhooks go out at once, once each and
+  in order, and every over-quota 429 carries the rate-limit headers.
 
 Behaviours (``SandboxConfig(behaviour=...)``, ``--behaviour``, ``PUT /__sandbox/behaviour``,
 ``sandbox = { behaviour = ... }`` in a flxd connection): ``documented``, the default, is all of
