@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -55,8 +55,17 @@ BaseUrl = Annotated[str, AfterValidator(_base_url)]
 Status = Annotated[int, BeforeValidator(parse_status)]
 
 
+Rate = Annotated[float, Field(ge=0, le=1)]
+PageLimit = Annotated[int, Field(ge=1, le=250)]
+
+
 class EmbeddedSandbox(StrictModel):
-    """`sandbox = {...}`: talk to an emulated store started inside flxd (no credentials needed)."""
+    """`sandbox = {...}`: talk to an emulated store started inside flxd (no credentials needed).
+
+    `behaviour = "pessimistic"` makes the store take, wherever BigCommerce's documents are
+    silent, the reading worst for a syncing client; the keys after it tune that behaviour (unset:
+    the sandbox's defaults, see `flxd_bigcommerce.sandbox.behaviour`) and need it.
+    """
 
     seed_products: int = Field(default=50, ge=0, le=1_000_000)
     seed_orders: int = Field(default=20, ge=0, le=1_000_000)
@@ -64,6 +73,45 @@ class EmbeddedSandbox(StrictModel):
     quota: int | None = Field(default=150, ge=1)
     window: Duration = 30.0
     seed: int = 0
+    behaviour: Literal["documented", "pessimistic"] = "documented"
+    date_modified_on_product_fields_only: bool | None = None
+    exclusive_v2_date_bounds: bool | None = None
+    variants_page_limit: PageLimit | None = None
+    v2_page_limit: PageLimit | None = None
+    visibility_delay: Duration | None = None
+    order_listing_lag: Duration | None = None
+    partial_write_rate: Rate | None = None
+    webhook_max_delay: Duration | None = None
+    webhook_duplicate_rate: Rate | None = None
+    webhook_loss_rate: Rate | None = None
+    bare_429_rate: Rate | None = None
+
+    @model_validator(mode="after")
+    def _pessimism_needs_pessimistic(self) -> EmbeddedSandbox:
+        given = sorted(self.pessimism())
+        if given and self.behaviour != "pessimistic":
+            raise ValueError(
+                f"{', '.join(given)} tune(s) the pessimistic behaviour: "
+                'add behaviour = "pessimistic"'
+            )
+        return self
+
+    def pessimism(self) -> dict[str, Any]:
+        """The pessimistic settings given (by their sandbox names)."""
+        names = (
+            "date_modified_on_product_fields_only",
+            "exclusive_v2_date_bounds",
+            "variants_page_limit",
+            "v2_page_limit",
+            "visibility_delay",
+            "order_listing_lag",
+            "partial_write_rate",
+            "webhook_max_delay",
+            "webhook_duplicate_rate",
+            "webhook_loss_rate",
+            "bare_429_rate",
+        )
+        return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
 
 class BigCommerceSettings(ConnectionSettings):

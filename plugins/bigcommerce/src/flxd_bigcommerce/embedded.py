@@ -8,13 +8,13 @@ server (one store per store hash); the server stops when its last connection clo
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
 
 from flxd_bigcommerce.config import EmbeddedSandbox
-from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
+from flxd_bigcommerce.sandbox import PessimisticSettings, Sandbox, SandboxConfig
 
 __all__ = ["Endpoint", "acquire", "release"]
 
@@ -40,7 +40,15 @@ _lock: anyio.Lock | None = None
 
 
 def _key(settings: EmbeddedSandbox) -> Any:
-    return (settings.state_file, settings.seed, settings.quota, settings.window)
+    pessimism = tuple(sorted(settings.pessimism().items()))
+    return (
+        settings.state_file,
+        settings.seed,
+        settings.quota,
+        settings.window,
+        settings.behaviour,
+        pessimism,
+    )
 
 
 async def acquire(settings: EmbeddedSandbox, store_hash: str, user: str) -> Endpoint:
@@ -60,6 +68,8 @@ async def acquire(settings: EmbeddedSandbox, store_hash: str, user: str) -> Endp
                     seed=settings.seed,
                     state_file=settings.state_file,
                     webhooks=True,
+                    behaviour=settings.behaviour,
+                    pessimism=replace(PessimisticSettings(), **settings.pessimism()),
                 )
             )
             stack = AsyncExitStack()

@@ -2,7 +2,10 @@
 
 The documents live outside the repository, in ``../shared/bigcommerce/openapi`` relative to the
 repository root (``FLXD_SHARED_DIR`` overrides ``../shared``); they are read there, never
-copied. A reply whose status the operation documents is validated with openapi-core against that
+copied. Without them a contract test skips with the reason -- except under ``CI=true``, where
+it fails (:func:`require_documents`), so a CI run without the documents cannot pass green.
+
+A reply whose status the operation documents is validated with openapi-core against that
 response; one it does not document (most errors: 401, 403, 429, many 404/409/422) is validated
 against the API's general error schema from the same documents.
 
@@ -22,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import pytest
 import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
@@ -60,6 +64,25 @@ def missing_reason() -> str | None:
     return None
 
 
+def require_documents() -> None:
+    """Skip the calling test when the documents are missing, or fail it under ``CI=true``."""
+    reason = missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason.replace("contract tests skipped", "failing under CI=true"))
+    pytest.skip(reason)
+
+
+def documents_present() -> bool:
+    """For a test that checks shapes only when it can: False when the documents are missing
+    (the test goes on without), but under ``CI=true`` the test fails instead."""
+    reason = missing_reason()
+    if reason is not None and os.environ.get("CI") == "true":
+        pytest.fail(reason.replace("contract tests skipped", "failing under CI=true"))
+    return reason is None
+
+
 def _walk(node: Any, path: str) -> dict[str, Any]:
     """The object at a JSON-pointer-like ``path`` (``~1`` stands for ``/``)."""
     for part in path.strip("/").split("/"):
@@ -77,6 +100,28 @@ def _requiring(*names: str) -> Callable[[dict[str, Any]], None]:
         schema["required"] = list(names)
 
     return fix
+
+
+def _batch_multi_status(schema: dict[str, Any]) -> None:
+    """Give ``PUT /catalog/variants`` the 207 the products batch documents."""
+    schema["207"] = {
+        "description": "Multi-status (sandbox, pessimistic behaviour)",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "data": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/productVariant_Full"},
+                        },
+                        "errors": {"$ref": "#/components/schemas/errorMultiStatus"},
+                        "meta": {"$ref": "#/components/schemas/metaCollection_Full"},
+                    },
+                }
+            }
+        },
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +160,16 @@ ERRATA = (
         _requiring("url", "resource"),
         "consignment line_items are oneOf links or order products; a link without required "
         "keys matches any order product too, so the oneOf can never pass",
+    ),
+    Erratum(
+        "product-variants_catalog.v3.yml",
+        "paths/~1catalog~1variants/put/responses",
+        _batch_multi_status,
+        "BigCommerce says product and variant updates answer 207 when inventory data was not "
+        "saved (API.md §13) but documents no 207 for the variants batch; the sandbox's "
+        "pessimistic behaviour answers it in the shape the products batch documents (data as "
+        "an array, one errorMultiStatus object) -- an undocumented shape, so it is checked "
+        "against that one",
     ),
 )
 
@@ -227,9 +282,13 @@ def documented_operation(method: str, api_path: str) -> bool:
 
 
 class ContractChecker:
-    def __init__(self, store_hash: str, *, quota_on: bool = True) -> None:
+    """``bare_429``: a 429 may come without any rate-limit header (BigCommerce under platform
+    load, D:RL#L93; the sandbox's pessimistic behaviour sends some that way)."""
+
+    def __init__(self, store_hash: str, *, quota_on: bool = True, bare_429: bool = False) -> None:
         self.store_hash = store_hash
         self.quota_on = quota_on
+        self.bare_429 = bare_429
         self.checked: list[str] = []
 
     def check(self, reply: Reply, *, request: bool = True) -> Reply:
@@ -250,7 +309,8 @@ class ContractChecker:
         )
         if request:
             spec.validate_request(mock_request)
-        if self.quota_on:
+        bare = reply.status == 429 and not any(h in reply.headers for h in RATE_HEADERS)
+        if self.quota_on and not (bare and self.bare_429):
             for header in RATE_HEADERS:
                 assert header in reply.headers, f"{header} missing on {reply.method} {api_path}"
                 int(reply.headers[header])

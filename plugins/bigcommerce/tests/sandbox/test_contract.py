@@ -1,27 +1,34 @@
 """Contract: every endpoint the sandbox serves, success and error answers, validated against
-BigCommerce's OpenAPI documents (see ``sandbox_contract`` for how and for the errata)."""
+BigCommerce's OpenAPI documents (see ``sandbox_contract`` for how and for the errata), under
+both behaviours: the pessimistic one must answer in documented shapes too (its 207s, clamped
+pages, 429s without headers)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
-from flxd_bigcommerce.sandbox import SandboxConfig
+from flxd_bigcommerce.sandbox import PessimisticSettings, SandboxConfig
 from flxd_bigcommerce.sandbox.routes.app import ENDPOINTS
-from sandbox_contract import ContractChecker, documented_operation, missing_reason
-from sandbox_env import Env, open_sandbox
+from sandbox_contract import ContractChecker, documented_operation, require_documents
+from sandbox_env import BEHAVIOURS, Env, open_sandbox
+from sandbox_payloads import product, sized
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(missing_reason() is not None, reason=missing_reason() or ""),
-]
+pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def store() -> AsyncIterator[tuple[Env, ContractChecker]]:
-    config = SandboxConfig(seed_products=12, seed_orders=30, quota=10_000)
+@pytest.fixture(autouse=True)
+def _documents() -> None:
+    require_documents()
+
+
+@pytest.fixture(params=BEHAVIOURS)
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Env, ContractChecker]]:
+    behaviour = request.param
+    config = SandboxConfig(seed_products=12, seed_orders=30, quota=10_000, behaviour=behaviour)
     async with open_sandbox(config) as opened:
-        yield opened, ContractChecker(opened.store)
+        yield opened, ContractChecker(opened.store, bare_429=behaviour == "pessimistic")
 
 
 def _simple_and_complex(env: Env) -> tuple[int, int]:
@@ -328,6 +335,99 @@ async def test_auth_and_rate_limit_errors(store: tuple[Env, ContractChecker]) ->
     assert check.check(await c.get("/v3/catalog/products")).status == 429
     assert check.check(await c.get("/v2/orders")).status == 429
     assert check.check(await c.get("/v3/inventory/items")).status == 429
+
+
+async def test_partial_writes_and_clamped_pages(store: tuple[Env, ContractChecker]) -> None:
+    """Every stock-carrying write is a 207 when pessimistic (rate 1), pages are clamped small
+    enough to show on a small store; documented, the same requests answer 200 unclamped."""
+    env, check = store
+    c = env.client
+    pessimistic = env.sandbox.behaviour.name == "pessimistic"
+    if pessimistic:
+        env.sandbox.set_behaviour(
+            "pessimistic",
+            replace(
+                PessimisticSettings(),
+                partial_write_rate=1.0,
+                variants_page_limit=5,
+                v2_page_limit=7,
+            ),
+        )
+    partial = 207 if pessimistic else 200
+
+    made = await c.post(
+        "/v3/catalog/products",
+        product("Shape Mug", "SHAPE-1", inventory_tracking="product", inventory_level=3),
+    )
+    assert check.check(made).status == partial
+    # A create's 207 carries the product in an array, as documented (its 200: the object).
+    mug = (made.data["data"][0] if pessimistic else made.data["data"])["id"]
+    # Stock on a product tracked by variant is a 207 under both behaviours.
+    tracked = await c.post(
+        "/v3/catalog/products",
+        product(
+            "Shape Cap",
+            "SHAPE-3",
+            inventory_tracking="variant",
+            inventory_level=2,
+            variants=[sized("SHAPE-3-S", "S")],
+        ),
+    )
+    assert check.check(tracked, request=False).status == 207
+    assert [p["sku"] for p in tracked.data["data"]] == ["SHAPE-3"]
+    batch = await c.put("/v3/catalog/products", [{"id": mug, "inventory_level": 4, "price": 5}])
+    assert check.check(batch, request=False).status == partial
+    tee = check.check(
+        await c.post(
+            "/v3/catalog/products",
+            product(
+                "Shape Tee",
+                "SHAPE-2",
+                inventory_tracking="variant",
+                variants=[sized("SHAPE-2-S", "S")],
+            ),
+        ),
+        request=False,
+    ).data["data"]
+    base = f"/v3/catalog/products/{tee['id']}/variants"
+    [variant] = check.check(await c.get(base)).data["data"]
+    one = await c.put(f"{base}/{variant['id']}", {"inventory_level": 2, "price": 3})
+    assert check.check(one).status == partial
+    option = variant["option_values"][0]
+    new_value = check.check(
+        await c.post(
+            f"/v3/catalog/products/{tee['id']}/options/{option['option_id']}/values",
+            {"label": "M", "sort_order": 1},
+        )
+    ).data["data"]
+    added = await c.post(
+        base,
+        {
+            "sku": "SHAPE-2-M",
+            "inventory_level": 6,
+            "option_values": [{"id": new_value["id"], "option_id": option["option_id"]}],
+        },
+    )
+    assert check.check(added).status == partial
+    variants_batch = await c.put(
+        "/v3/catalog/variants", [{"id": variant["id"], "inventory_level": 1}]
+    )
+    assert check.check(variants_batch).status == partial
+
+    per_page = 5 if pessimistic else 250
+    listed = check.check(await c.get("/v3/catalog/products", include="variants", limit="250"))
+    meta = listed.data["meta"]["pagination"]
+    assert (meta["per_page"], meta["total"], len(listed.data["data"])) == (
+        per_page,
+        15,
+        min(15, per_page),
+    )
+    assert meta["total_pages"] == -(-15 // per_page)
+    variants = check.check(await c.get("/v3/catalog/variants", limit="250", page="2"))
+    assert variants.data["meta"]["pagination"]["per_page"] == per_page
+    orders = check.check(await c.get("/v2/orders", limit="250"))
+    listed_orders = len(env.sandbox.store(env.store).orders.listed_ids())
+    assert len(orders.data) == (7 if pessimistic else listed_orders)
 
 
 def test_every_sandbox_endpoint_is_a_documented_bigcommerce_operation() -> None:

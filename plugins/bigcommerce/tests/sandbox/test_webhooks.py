@@ -3,57 +3,15 @@ custom headers."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 import jsonschema
 import pytest
-from aiohttp import web
 from flxd_bigcommerce.sandbox import CartLine
-from sandbox_contract import missing_reason, webhook_schema
+from sandbox_contract import documents_present, webhook_schema
 from sandbox_env import Env
+from sandbox_hooks import receiver, register
 from sandbox_payloads import create, product, sized
 
 pytestmark = pytest.mark.anyio
-
-Received = list[tuple[dict[str, str], dict[str, Any]]]
-
-
-@asynccontextmanager
-async def receiver(status: int = 200) -> AsyncIterator[tuple[str, Received]]:
-    received: Received = []
-
-    async def handle(request: web.Request) -> web.Response:
-        received.append((dict(request.headers), await request.json()))
-        return web.Response(status=status, text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hooks", handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}/hooks", received
-    finally:
-        await runner.cleanup()
-
-
-async def register(env: Env, scope: str, destination: str) -> dict[str, Any]:
-    reply = await env.client.post(
-        "/v3/hooks",
-        {
-            "scope": scope,
-            "destination": destination,
-            "is_active": True,
-            "headers": {"X-Flxd-Secret": "s3cret"},
-        },
-    )
-    assert reply.status == 200, reply.body
-    hook: dict[str, Any] = reply.data["data"]
-    return hook
 
 
 async def test_order_product_and_sku_events_are_delivered(env: Env) -> None:
@@ -99,7 +57,7 @@ async def test_order_product_and_sku_events_are_delivered(env: Env) -> None:
     assert sku["sku"] == {"product_id": made["id"], "variant_id": variant["id"]}
     assert all(headers["X-Flxd-Secret"] == "s3cret" for headers, _ in received)
     assert all(o.ok for o in env.sandbox.deliveries(env.store))
-    if missing_reason() is None:
+    if documents_present():
         for _, payload in received:
             jsonschema.validate(payload, webhook_schema(payload["scope"]))
 
@@ -191,6 +149,6 @@ async def test_inventory_events_follow_the_tracking_mode(env: Env) -> None:
         "method": "absolute",
         "value": 4,
     }
-    if missing_reason() is None:
+    if documents_present():
         for _, payload in received:
             jsonschema.validate(payload, webhook_schema(payload["scope"]))

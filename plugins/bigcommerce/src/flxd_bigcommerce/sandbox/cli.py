@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import anyio
 import structlog
 
+from flxd_bigcommerce.sandbox.behaviour import BEHAVIOURS, PessimisticSettings, check_name
 from flxd_bigcommerce.sandbox.config import SandboxConfig
 from flxd_bigcommerce.sandbox.faults import PROFILES
 from flxd_bigcommerce.sandbox.server import Sandbox
@@ -42,6 +45,34 @@ def _rate(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError("must be between 0 and 1")
     return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more seconds")
+    return value
+
+
+def _page_limit(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 250:
+        raise argparse.ArgumentTypeError("must be between 1 and 250 (250: no clamp)")
+    return value
+
+
+# Options that tune the pessimistic behaviour: (flag, setting, type, help).
+_PESSIMISM_OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
+    ("--visibility-delay", "visibility_delay", _seconds, "seconds before stock/price writes show"),
+    ("--order-listing-lag", "order_listing_lag", _seconds, "seconds before new orders are listed"),
+    ("--partial-write-rate", "partial_write_rate", _rate, "share of stock writes answered 207"),
+    ("--webhook-max-delay", "webhook_max_delay", _seconds, "webhooks wait 0..this many seconds"),
+    ("--webhook-duplicate-rate", "webhook_duplicate_rate", _rate, "share of webhooks sent twice"),
+    ("--webhook-loss-rate", "webhook_loss_rate", _rate, "share of webhooks never sent"),
+    ("--bare-429-rate", "bare_429_rate", _rate, "share of quota 429s without rate headers"),
+    ("--variants-page-limit", "variants_page_limit", _page_limit, "page clamp with variants"),
+    ("--v2-page-limit", "v2_page_limit", _page_limit, "page clamp of V2 lists"),
+)
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -103,10 +134,60 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-webhooks", action="store_true", help="do not deliver registered webhooks"
     )
+    parser.add_argument(
+        "--behaviour",
+        choices=BEHAVIOURS,
+        default=defaults.behaviour,
+        help="documented: as BigCommerce's documents say; pessimistic: where they are silent, "
+        "the reading worst for a syncing client (default: %(default)s)",
+    )
+    knobs = parser.add_argument_group(
+        "pessimistic behaviour", "tune --behaviour pessimistic (defaults in brackets)"
+    )
+    pessimistic = PessimisticSettings()
+    metavars = {_seconds: "SECONDS", _rate: "RATE", _page_limit: "N"}
+    for flag, name, kind, text in _PESSIMISM_OPTIONS:
+        knobs.add_argument(
+            flag,
+            type=kind,
+            default=None,
+            dest=name,
+            metavar=metavars[kind],
+            help=f"{text} [{getattr(pessimistic, name)}]",
+        )
+    knobs.add_argument(
+        "--stock-bumps-date-modified",
+        action="store_const",
+        const=False,
+        default=None,
+        dest="date_modified_on_product_fields_only",
+        help="variant and stock writes move the product's date_modified after all",
+    )
+    knobs.add_argument(
+        "--inclusive-v2-date-bounds",
+        action="store_const",
+        const=False,
+        default=None,
+        dest="exclusive_v2_date_bounds",
+        help="V2 min_/max_date_* include their bound after all",
+    )
+
+
+def _pessimism_from_args(args: argparse.Namespace) -> PessimisticSettings:
+    names = [name for _, name, _, _ in _PESSIMISM_OPTIONS]
+    names += ["date_modified_on_product_fields_only", "exclusive_v2_date_bounds"]
+    given = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    if given and args.behaviour != "pessimistic":
+        flags = ", ".join("--" + n.replace("_", "-") for n in sorted(given))
+        raise ValueError(f"{flags} tune the pessimistic behaviour: add --behaviour pessimistic")
+    return replace(PessimisticSettings(), **given)
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    """The config the options ask for; ValueError (saying which options) when they conflict."""
     return SandboxConfig(
+        behaviour=check_name(args.behaviour),
+        pessimism=_pessimism_from_args(args),
         stores=args.stores,
         store_hashes=tuple(args.store_hash),
         seed_products=args.seed_products,
@@ -131,6 +212,7 @@ def banner(sandbox: Sandbox, base_url: str) -> str:
         f"  login service: {base_url}/login "
         f"(OAuth client id {app.client_id}, client secret {app.client_secret})",
         f"  control API:   {base_url}/__sandbox/stores",
+        f"  behaviour:     {sandbox.behaviour.name}",
     ]
     for store_hash in sandbox.store_hashes:
         token = sandbox.default_token(store_hash)
@@ -148,7 +230,12 @@ async def serve_forever(args: argparse.Namespace) -> int:
     The caller turns SIGINT/SIGTERM into a cancellation; for a top-level command that is a
     normal way to stop, so it ends here with status 0 rather than as an error.
     """
-    sandbox = Sandbox(config_from_args(args))
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        sys.stderr.write(f"sandbox: {exc}\n")
+        return 2
+    sandbox = Sandbox(config)
     try:
         async with sandbox.serve(args.host, args.port) as base_url:
             sys.stdout.write(banner(sandbox, base_url))

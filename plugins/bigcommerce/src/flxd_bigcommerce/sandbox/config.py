@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flxd_bigcommerce.sandbox.behaviour import BEHAVIOURS, BehaviourName, PessimisticSettings
 from flxd_bigcommerce.sandbox.faults import PROFILES
 
 __all__ = ["FLXD_SCOPES", "OAuthAppConfig", "SandboxConfig"]
@@ -41,6 +42,8 @@ class SandboxConfig:
     ``quota`` None turns rate limiting off (no ``X-Rate-Limit-*`` headers, like an unlimited plan).
     ``seed`` makes seeding, generated store hashes, default tokens and fault injection
     reproducible. ``fault_slow_ms`` is how long a "slow" fault holds a response.
+    ``behaviour`` is ``documented`` (the default) or ``pessimistic``; ``pessimism`` tunes the
+    latter and is refused with the former (see :mod:`flxd_bigcommerce.sandbox.behaviour`).
     """
 
     stores: int = 1
@@ -57,6 +60,8 @@ class SandboxConfig:
     store_hashes: tuple[str, ...] = ()
     webhooks: bool = True
     oauth: OAuthAppConfig = field(default_factory=OAuthAppConfig)
+    behaviour: BehaviourName = "documented"
+    pessimism: PessimisticSettings = field(default_factory=PessimisticSettings)
 
     def __post_init__(self) -> None:
         problems = []
@@ -76,6 +81,13 @@ class SandboxConfig:
             problems.append(f"faults must be one of {', '.join(PROFILES)}")
         if len(set(self.store_hashes)) != len(self.store_hashes):
             problems.append("store_hashes must be distinct")
+        if self.behaviour not in BEHAVIOURS:
+            problems.append(f"behaviour must be one of {', '.join(BEHAVIOURS)}")
+        elif self.behaviour != "pessimistic" and self.pessimism != PessimisticSettings():
+            problems.append(
+                "pessimism settings only apply to behaviour='pessimistic' "
+                f"(behaviour is {self.behaviour!r})"
+            )
         if problems:
             raise ValueError("invalid SandboxConfig: " + "; ".join(problems))
 

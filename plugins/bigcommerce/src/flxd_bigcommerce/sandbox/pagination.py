@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from flxd_bigcommerce.sandbox.errors import ApiError
 
-__all__ = ["PageRequest", "parse_page", "v3_collection_meta"]
+__all__ = ["PageRequest", "clamped", "parse_page", "v3_collection_meta"]
 
 T = TypeVar("T")
 
@@ -54,6 +54,13 @@ def parse_page(
             413, f"The limit parameter is too large. The maximum allowed limit is {max_limit}."
         )
     return PageRequest(page=_positive(query, "page", 1), limit=limit)
+
+
+def clamped(page: PageRequest, limit: int) -> PageRequest:
+    """The page a server that serves at most ``limit`` items answers: the same page number,
+    counted in pages of the smaller size (so ``page=2&limit=250`` clamped to 50 is items
+    51-100, and a client that assumes 250 a page skips items)."""
+    return page if page.limit <= limit else PageRequest(page=page.page, limit=limit)
 
 
 def v3_collection_meta(

@@ -17,10 +17,11 @@ import structlog
 from aiohttp import web
 
 from flxd_bigcommerce.sandbox.auth import TokenRegistry, default_token_value
+from flxd_bigcommerce.sandbox.behaviour import Behaviour, PessimisticSettings
 from flxd_bigcommerce.sandbox.catalog.records import Product
 from flxd_bigcommerce.sandbox.clock import SandboxClock, SystemClock
 from flxd_bigcommerce.sandbox.config import FLXD_SCOPES, SandboxConfig
-from flxd_bigcommerce.sandbox.delivery import DeliveryOutcome, WebhookDispatcher
+from flxd_bigcommerce.sandbox.delivery import Delivery, DeliveryOutcome, WebhookDispatcher
 from flxd_bigcommerce.sandbox.ids import IdSequence
 from flxd_bigcommerce.sandbox.oauth import LoginService
 from flxd_bigcommerce.sandbox.orders.checkout import CartLine, OrderDraft, place_order
@@ -76,6 +77,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None, *, clock: SandboxClock | None = None):
         self.config = config or SandboxConfig()
         self.clock: SandboxClock = clock or SystemClock()
+        self.behaviour = Behaviour(self.config.behaviour, self.config.pessimism)
         self.tokens = TokenRegistry()
         self.login = LoginService(self.clock, self.tokens, self.config.oauth, self.config.seed)
         self.dispatcher = WebhookDispatcher(self.clock)
@@ -149,6 +151,7 @@ class Sandbox:
             clock=self.clock,
             deliver=deliver,
             ids=ids,
+            behaviour=self.behaviour,
         )
         self.stores[store_hash] = store
         return store
@@ -193,11 +196,26 @@ class Sandbox:
         seed_orders(store, orders, self.config.seed)
 
     def reset(self) -> None:
-        """Back to the configured start: stores re-created and re-seeded, tokens re-issued."""
+        """Back to the configured start: stores re-created and re-seeded, tokens re-issued,
+        the configured behaviour."""
+        self.behaviour.switch(self.config.behaviour, self.config.pessimism)
         self.stores.clear()
         self.tokens = TokenRegistry()
         self.login = LoginService(self.clock, self.tokens, self.config.oauth, self.config.seed)
         self._populate()
+
+    # ------------------------------------------------------------ behaviour
+
+    def set_behaviour(self, name: str, pessimism: PessimisticSettings | None = None) -> None:
+        """Switch every store to ``documented`` or ``pessimistic`` (with these knobs, else the
+        configured ones). Delays already decided run their course."""
+        self.behaviour.switch(name, pessimism or self.config.pessimism)
+
+    async def deliver_due(self) -> None:
+        """Send every webhook whose delay has ended by the sandbox clock and wait until each
+        was attempted (for tests: move a fake clock, then call this)."""
+        self.dispatcher.release_due()
+        await self.dispatcher.wait_idle()
 
     # --------------------------------------------------------------- tokens
 
@@ -279,6 +297,10 @@ class Sandbox:
 
     def deliveries(self, store_hash: str) -> list[DeliveryOutcome]:
         return list(self.store(store_hash).deliveries.outcomes)
+
+    def lost_deliveries(self, store_hash: str) -> list[Delivery]:
+        """Webhook deliveries the pessimistic behaviour never sent."""
+        return list(self.store(store_hash).deliveries.lost)
 
     # ---------------------------------------------------------------- state
 

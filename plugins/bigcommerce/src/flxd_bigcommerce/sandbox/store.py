@@ -1,17 +1,18 @@
 """One emulated store: its catalog, orders, metafields, webhooks, quota, faults and counters,
-and the glue that turns domain events into webhook deliveries."""
+and the glue that turns domain events into webhook deliveries (late, twice or never, under the
+pessimistic behaviour)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+from flxd_bigcommerce.sandbox.behaviour import Behaviour, StoreDraws
 from flxd_bigcommerce.sandbox.catalog.catalog import Catalog
 from flxd_bigcommerce.sandbox.catalog.records import Product, Variant
 from flxd_bigcommerce.sandbox.clock import SandboxClock
 from flxd_bigcommerce.sandbox.config import SandboxConfig
 from flxd_bigcommerce.sandbox.counters import RequestCounters
-from flxd_bigcommerce.sandbox.delivery import Delivery, DeliveryLog
+from flxd_bigcommerce.sandbox.delivery import Deliver, Delivery, DeliveryLog
 from flxd_bigcommerce.sandbox.faults import FaultInjector
 from flxd_bigcommerce.sandbox.ids import IdSequence
 from flxd_bigcommerce.sandbox.metafields import Metafields
@@ -36,17 +37,20 @@ class Store:
         store_id: int,
         config: SandboxConfig,
         clock: SandboxClock,
-        deliver: Callable[[Delivery, DeliveryLog], None] | None,
+        deliver: Deliver | None,
         ids: IdSequence | None = None,
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.hash = store_hash
         self.store_id = store_id
         self.name = f"Sandbox Store {store_hash}"
         self.clock = clock
+        self.behaviour = behaviour or Behaviour(config.behaviour, config.pessimism)
+        self.draws = StoreDraws(config.seed, store_hash)
         self.ids = ids or IdSequence()
         self.ids.start_at("order", FIRST_ORDER_ID)
-        self.catalog = Catalog(clock, self.emit, self.ids)
-        self.orders = OrderBook(clock, self.emit, self.ids)
+        self.catalog = Catalog(clock, self.emit, self.ids, self.behaviour)
+        self.orders = OrderBook(clock, self.emit, self.ids, self.behaviour)
         self.metafields = Metafields(clock, self.ids)
         self.hooks = HookRegistry(store_hash, clock, self.ids)
         self.quota = StoreQuota(config.quota, config.window_ms, clock, config.concurrency)
@@ -54,26 +58,41 @@ class Store:
         self.counters = RequestCounters()
         self.deliveries = DeliveryLog()
         self._deliver = deliver
-        # While True (seeding, loading) changes raise no webhooks.
-        self.muted = False
+        self._muted = False
+
+    @property
+    def muted(self) -> bool:
+        """While True (seeding, loading) changes raise no webhooks and show at once."""
+        return self._muted
+
+    @muted.setter
+    def muted(self, value: bool) -> None:
+        self._muted = self.catalog.muted = self.orders.muted = value
+
+    def settle(self) -> None:
+        """Let what the clock says is due show: lagging stock and prices, unlisted orders."""
+        self.catalog.settle()
+        self.orders.settle()
 
     def emit(self, scope: str, data: dict[str, Any]) -> None:
-        if self.muted or self._deliver is None:
+        if self._muted or self._deliver is None:
             return
         for hook in list(self.hooks.matching(scope)):
             payload = webhook_payload(
                 scope, data, store_hash=self.hash, store_id=self.store_id, at=self.clock.now()
             )
-            self._deliver(
-                Delivery(
-                    store_hash=self.hash,
-                    hook_id=hook.id,
-                    destination=hook.destination,
-                    headers=dict(hook.headers or {}),
-                    payload=payload,
-                ),
-                self.deliveries,
+            delivery = Delivery(
+                store_hash=self.hash,
+                hook_id=hook.id,
+                destination=hook.destination,
+                headers=dict(hook.headers or {}),
+                payload=payload,
             )
+            delays = self.draws.webhook_delays(self.behaviour.active)
+            if not delays:
+                self.deliveries.lost.append(delivery)
+            for delay in delays:
+                self._deliver(delivery, self.deliveries, delay)
 
     # ------------------------------------------------------ query helpers
 

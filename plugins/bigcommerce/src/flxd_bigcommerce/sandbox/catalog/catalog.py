@@ -1,5 +1,6 @@
 """One store's catalog: the records, the indexes that enforce BigCommerce's uniqueness rules, and
-the bookkeeping every change goes through (``date_modified``, the JSON cache, webhook events).
+the bookkeeping every change goes through (``date_modified``, the JSON cache, webhook events,
+and -- under the pessimistic behaviour -- stock and prices that reads see late).
 
 Operations that BigCommerce exposes live beside this module (``products``, ``variants``,
 ``options``, ``custom_fields``, ``inventory``); they change records only through the methods here,
@@ -13,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from flxd_bigcommerce.sandbox.behaviour import Behaviour, PessimisticSettings
+from flxd_bigcommerce.sandbox.catalog.read_lag import ReadLag
 from flxd_bigcommerce.sandbox.catalog.records import CustomField, Option, Product, Variant
 from flxd_bigcommerce.sandbox.clock import SandboxClock
 from flxd_bigcommerce.sandbox.dates import whole_seconds
@@ -28,10 +31,20 @@ _Owner = tuple[int, int | None]  # (product id, variant id or None for the produ
 class Catalog:
     """Products, variants, options and custom fields of one store."""
 
-    def __init__(self, clock: SandboxClock, emit: EventSink, ids: IdSequence) -> None:
+    def __init__(
+        self,
+        clock: SandboxClock,
+        emit: EventSink,
+        ids: IdSequence,
+        behaviour: Behaviour | None = None,
+    ) -> None:
         self.clock = clock
         self.emit = emit
         self.ids = ids
+        self.behaviour = behaviour or Behaviour("documented", PessimisticSettings())
+        # While True (seeding, loading) writes are visible at once.
+        self.muted = False
+        self.read_lag = ReadLag()
         self.products: dict[int, Product] = {}
         self.variants: dict[int, Variant] = {}
         self.options: dict[int, Option] = {}
@@ -82,6 +95,46 @@ class Catalog:
     def owner_of_sku(self, sku: str) -> set[tuple[int, int | None]]:
         return set(self._skus.get(sku.casefold(), ()))
 
+    # ------------------------------------------------------ what reads see
+
+    def settle(self) -> None:
+        """Let stock and price writes whose visibility delay has passed show in reads."""
+        if self.read_lag:
+            for product_id in self.read_lag.settle(self.clock.monotonic()):
+                self.json_cache.pop(product_id, None)
+
+    def seen_product(self, product: Product) -> Product:
+        """The product as reads show it (stock and prices may lag behind writes)."""
+        return self.read_lag.seen(("product", product.id), product) if self.read_lag else product
+
+    def seen_variant(self, variant: Variant) -> Variant:
+        return self.read_lag.seen(("variant", variant.id), variant) if self.read_lag else variant
+
+    def seen_inventory(self, product: Product) -> int:
+        """:meth:`product_inventory` as reads show it."""
+        if not self.read_lag:
+            return self.product_inventory(product)
+        if product.inventory_tracking == "variant":
+            return sum(self.seen_variant(v).inventory_level for v in self.variants_of(product.id))
+        return self.seen_product(product).inventory_level
+
+    def lagging(self, product_id: int) -> bool:
+        """Whether reads of the product differ from what was written."""
+        return bool(self.read_lag) and self.read_lag.lagging(product_id)
+
+    # ------------------------------------------------------- date_modified
+
+    def stamps(self, *, product_field: bool) -> bool:
+        """Whether a write moves the product's ``date_modified``: always when documented;
+        under the pessimistic ``date_modified_on_product_fields_only`` only when it wrote a
+        product-level field other than stock (not variants, stock, options, custom fields)."""
+        return product_field or not self.behaviour.active.date_modified_on_product_fields_only
+
+    def _lag(self, key: tuple[str, int], product_id: int, old: Any, new: Any) -> None:
+        delay = self.behaviour.active.visibility_delay
+        if delay > 0 and not self.muted:
+            self.read_lag.record(key, product_id, old, new, self.clock.monotonic() + delay)
+
     # ------------------------------------------------------------ uniqueness
 
     def check_sku(self, sku: str, product_id: int, variant_id: int | None) -> None:
@@ -127,6 +180,7 @@ class Catalog:
         else:
             self._names.pop(old.name.casefold(), None)
             self._index_sku(old.sku, (old.id, None), add=False)
+            self._lag(("product", product.id), product.id, old, product)
         self._names[product.name.casefold()] = product.id
         self._index_sku(product.sku, (product.id, None), add=True)
         self.products[product.id] = product
@@ -134,7 +188,11 @@ class Catalog:
         return product
 
     def touch(self, product_id: int) -> Product:
-        """Record that something belonging to the product changed (bumps ``date_modified``)."""
+        """Record that something belonging to the product changed (its variants, options or
+        custom fields): bumps ``date_modified`` unless the behaviour says such writes do not."""
+        if not self.stamps(product_field=False):
+            self.json_cache.pop(product_id, None)
+            return self.products[product_id]
         return self.put_product(self.products[product_id])
 
     def drop_product(self, product_id: int) -> Product:
@@ -142,6 +200,7 @@ class Catalog:
         self._product_ids.pop(bisect.bisect_left(self._product_ids, product_id))
         self._names.pop(product.name.casefold(), None)
         self._index_sku(product.sku, (product_id, None), add=False)
+        self.read_lag.forget(("product", product_id))
         for variant_id in list(self._variants_of.get(product_id, ())):
             self.drop_variant(variant_id)
         for option_id in self._options_of.pop(product_id, []):
@@ -158,6 +217,7 @@ class Catalog:
             self._variants_of.setdefault(variant.product_id, []).append(variant.id)
         else:
             self._index_sku(old.sku, (old.product_id, old.id), add=False)
+            self._lag(("variant", variant.id), variant.product_id, old, variant)
         self._index_sku(variant.sku, (variant.product_id, variant.id), add=True)
         self.variants[variant.id] = variant
         self.json_cache.pop(variant.product_id, None)
@@ -167,6 +227,7 @@ class Catalog:
         variant = self.variants.pop(variant_id)
         self._variants_of[variant.product_id].remove(variant_id)
         self._index_sku(variant.sku, (variant.product_id, variant_id), add=False)
+        self.read_lag.forget(("variant", variant_id))
         self.json_cache.pop(variant.product_id, None)
         return variant
 

@@ -2,7 +2,9 @@
 
 The sandbox has one location, the default one (id 1), so "catalog inventory" and "inventory at
 the default location" are the same number. Adjustments apply before the response is sent;
-BigCommerce applies them asynchronously (D:INVDOC#L3, L19), which a client cannot tell apart.
+BigCommerce applies them asynchronously (D:INVDOC#L3, L19). Under the documented behaviour a
+client cannot tell the difference; under the pessimistic one reads show the new levels only
+after ``visibility_delay`` (see :mod:`.read_lag`).
 """
 
 from __future__ import annotations
@@ -180,8 +182,8 @@ def inventory_items(
     for product_id in catalog.product_ids():
         if product_ids is not None and product_id not in product_ids:
             continue
-        product = catalog.products[product_id]
-        for variant in catalog.variants_of(product_id):
+        product = catalog.seen_product(catalog.products[product_id])
+        for variant in map(catalog.seen_variant, catalog.variants_of(product_id)):
             if variant_ids is not None and variant.id not in variant_ids:
                 continue
             if folded is not None and variant.sku.casefold() not in folded:

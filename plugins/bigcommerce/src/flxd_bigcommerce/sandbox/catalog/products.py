@@ -13,11 +13,12 @@ from typing import Any
 
 from flxd_bigcommerce.sandbox.catalog.catalog import Catalog
 from flxd_bigcommerce.sandbox.catalog.custom_fields import apply_inline_fields, check_inline_fields
-from flxd_bigcommerce.sandbox.catalog.records import MAX_INVENTORY, Product, Variant
+from flxd_bigcommerce.sandbox.catalog.records import MAX_INVENTORY, Product
 from flxd_bigcommerce.sandbox.catalog.variants import (
     announce_stock,
     create_option_variant,
     mirror_base_variant,
+    new_base_variant,
     plan_option_values,
     sku_event_data,
 )
@@ -28,6 +29,7 @@ from flxd_bigcommerce.sandbox.errors import ApiError
 __all__ = [
     "MAX_BATCH_PRODUCTS",
     "MAX_DELETE_PRODUCTS",
+    "STOCK_FIELDS",
     "WriteOutcome",
     "check_batch_size",
     "create_product",
@@ -42,6 +44,9 @@ _REQUIRED_ON_CREATE = ("name", "type", "weight", "price")
 # Fields stored as tuples on the record but sent as JSON arrays.
 _TUPLE_FIELDS = frozenset({"categories", "related_products", "meta_keywords"})
 _NOT_RECORD_FIELDS = frozenset({"id", "custom_fields", "variants", "custom_url"})
+# What the inventory service keeps for a product or variant (API.md §8): writing only these is
+# a stock write, not a product-level one.
+STOCK_FIELDS = frozenset({"inventory_level", "inventory_warning_level"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +122,8 @@ def create_product(catalog: Catalog, write: ProductWrite) -> WriteOutcome:
         for variant in variant_writes:
             create_option_variant(catalog, product_id, variant, touch=False)
     else:
-        base = Variant(id=catalog.ids.take("variant"), product_id=product_id, sku=product.sku)
-        catalog.put_variant(base)
-        product = catalog.put_product(replace(product, base_variant_id=base.id), touch=False)
-        mirror_base_variant(catalog, product)
+        base = new_base_variant(catalog, product)
+        catalog.put_product(replace(product, base_variant_id=base.id), touch=False)
     apply_inline_fields(catalog, product_id, write.custom_fields or [])
     return WriteOutcome(catalog.products[product_id], problems)
 
@@ -188,7 +191,10 @@ def _apply_update(catalog: Catalog, product: Product, write: ProductWrite) -> Wr
     level_changed = (
         "inventory_level" in changes and changes["inventory_level"] != product.inventory_level
     )
-    updated = catalog.put_product(replace(product, **changes))
+    product_field = bool(set(changes) - STOCK_FIELDS)
+    updated = catalog.put_product(
+        replace(product, **changes), touch=catalog.stamps(product_field=product_field)
+    )
     mirror_base_variant(catalog, updated)
     apply_inline_fields(catalog, product.id, write.custom_fields or [])
     catalog.emit("store/product/updated", {"type": "product", "id": product.id})

@@ -2,7 +2,7 @@
 
 The unfiltered listing in id order, and a keyset page of it (`id:greater=N&sort=id`) -- what a
 full catalog scan asks for -- are slices of the catalog's sorted id list; anything else filters
-and sorts all records.
+and sorts all records, as reads see them (stock and prices may lag behind writes).
 """
 
 from __future__ import annotations
@@ -62,12 +62,12 @@ PRODUCT_FILTERS = frozenset({*_PRODUCT_FIELDS, "inventory_level"})
 
 def _product_fields(catalog: Catalog) -> dict[str, Field[Product]]:
     # The catalog's level depends on the tracking mode (a sum of variants, or the product's).
-    return {**_PRODUCT_FIELDS, "inventory_level": Field("int", catalog.product_inventory)}
+    return {**_PRODUCT_FIELDS, "inventory_level": Field("int", catalog.seen_inventory)}
 
 
 def _sort_key(catalog: Catalog, sort: str) -> Any:
     if sort == "inventory_level":
-        return lambda p: (catalog.product_inventory(p), p.id)
+        return lambda p: (catalog.seen_inventory(p), p.id)
     if sort == "calculated_price":
         return lambda p: (
             p.sale_price if 0 < p.sale_price < p.price else p.price,
@@ -101,7 +101,8 @@ def select_products(catalog: Catalog, query: Mapping[str, str], *, now: datetime
     if not matches and sort == "id":
         ids = catalog.product_ids()
         return ids if direction == "asc" else ids[::-1]
-    products = [p for p in map(catalog.products.__getitem__, catalog.product_ids()) if matches(p)]
+    seen = map(catalog.seen_product, map(catalog.products.__getitem__, catalog.product_ids()))
+    products = [p for p in seen if matches(p)]
     if sort != "id" or direction == "desc":
         products.sort(key=_sort_key(catalog, sort), reverse=direction == "desc")
     return [p.id for p in products]

@@ -3,6 +3,10 @@
 Listing 250 products with their variants is the sandbox's hottest path, so each product's JSON
 is built once and cached as bytes until the catalog reports a change; a page is then a join of
 cached fragments, O(page) per request.
+
+Reads render what reads see (stock and prices may lag behind writes under the pessimistic
+behaviour, see :mod:`.read_lag`); the answer to a write renders what was written
+(``as_written``).
 """
 
 from __future__ import annotations
@@ -60,8 +64,13 @@ def _calculated(price: Decimal, sale_price: Decimal | None) -> Decimal:
     return price
 
 
-def product_json(catalog: Catalog, product: Product) -> dict[str, Any]:
+def product_json(catalog: Catalog, product: Product, *, as_written: bool = False) -> dict[str, Any]:
     """The product without sub-resources."""
+    if as_written:
+        inventory = catalog.product_inventory(product)
+    else:
+        product = catalog.seen_product(product)
+        inventory = catalog.seen_inventory(product)
     return {
         "id": product.id,
         "name": product.name,
@@ -82,7 +91,7 @@ def product_json(catalog: Catalog, product: Product) -> dict[str, Any]:
         "calculated_price": _num(_calculated(product.price, product.sale_price)),
         "categories": list(product.categories),
         "brand_id": product.brand_id,
-        "inventory_level": catalog.product_inventory(product),
+        "inventory_level": inventory,
         "inventory_warning_level": product.inventory_warning_level,
         "inventory_tracking": product.inventory_tracking,
         "reviews_rating_sum": 0,
@@ -136,8 +145,11 @@ def product_json(catalog: Catalog, product: Product) -> dict[str, Any]:
     }
 
 
-def variant_json(catalog: Catalog, variant: Variant) -> dict[str, Any]:
+def variant_json(catalog: Catalog, variant: Variant, *, as_written: bool = False) -> dict[str, Any]:
     product = catalog.products[variant.product_id]
+    if not as_written:
+        product = catalog.seen_product(product)
+        variant = catalog.seen_variant(variant)
     price = variant.price if variant.price is not None else product.price
     option_values = []
     for value_id in variant.option_value_ids:
@@ -222,28 +234,38 @@ class _Fragments:
     options: bytes | None = None
 
 
-def _sub_resource(catalog: Catalog, product_id: int, include: str) -> Iterable[dict[str, Any]]:
+def _sub_resource(
+    catalog: Catalog, product_id: int, include: str, as_written: bool
+) -> Iterable[dict[str, Any]]:
     if include == "variants":
-        return (variant_json(catalog, v) for v in catalog.variants_of(product_id))
+        return (
+            variant_json(catalog, v, as_written=as_written) for v in catalog.variants_of(product_id)
+        )
     if include == "custom_fields":
         return (custom_field_json(f) for f in catalog.fields_of(product_id))
     return (option_json(o) for o in catalog.options_of(product_id))
 
 
-def product_bytes(catalog: Catalog, product_id: int, includes: Collection[str]) -> bytes:
-    """The product's JSON object with the requested sub-resources, from the cache."""
-    fragments: _Fragments | None = catalog.json_cache.get(product_id)
+def product_bytes(
+    catalog: Catalog, product_id: int, includes: Collection[str], *, as_written: bool = False
+) -> bytes:
+    """The product's JSON object with the requested sub-resources, from the cache (which
+    holds what reads see; ``as_written`` renders past it while reads lag)."""
+    written = as_written and catalog.lagging(product_id)
+    fragments: _Fragments | None = None if written else catalog.json_cache.get(product_id)
     if fragments is None:
-        core = dumps(product_json(catalog, catalog.products[product_id]))
+        product = catalog.products[product_id]
+        core = dumps(product_json(catalog, product, as_written=written))
         fragments = _Fragments(core=core[:-1])
-        catalog.json_cache[product_id] = fragments
+        if not written:
+            catalog.json_cache[product_id] = fragments
     parts = [fragments.core]
     for include in ("variants", "custom_fields", "options"):
         if include not in includes:
             continue
         cached: bytes | None = getattr(fragments, include)
         if cached is None:
-            cached = dumps(list(_sub_resource(catalog, product_id, include)))
+            cached = dumps(list(_sub_resource(catalog, product_id, include, written)))
             setattr(fragments, include, cached)
         parts.append(b',"' + include.encode() + b'":' + cached)
     for include in _ALWAYS_EMPTY:

@@ -32,6 +32,7 @@ __all__ = [
     "delete_variant",
     "drop_variants",
     "mirror_base_variant",
+    "new_base_variant",
     "plan_option_values",
     "sku_event_data",
     "update_variant",
@@ -126,6 +127,22 @@ def _resolve_option_values(
         catalog.put_option(option)
         ids.append(value.id)
     return tuple(ids)
+
+
+def new_base_variant(catalog: Catalog, product: Product) -> Variant:
+    """A base variant for a product that has none, born mirroring it (so no read could ever
+    have seen it otherwise)."""
+    base = Variant(
+        id=catalog.ids.take("variant"),
+        product_id=product.id,
+        sku=product.sku,
+        upc=product.upc,
+        mpn=product.mpn,
+        gtin=product.gtin,
+        inventory_level=product.inventory_level,
+    )
+    catalog.put_variant(base)
+    return base
 
 
 def mirror_base_variant(catalog: Catalog, product: Product) -> None:
@@ -236,7 +253,7 @@ def _apply_update(catalog: Catalog, variant: Variant, write: VariantWrite) -> Va
             "gtin": updated.gtin or "",
             "inventory_level": updated.inventory_level,
         }
-        catalog.put_product(replace(product, **mirrored))
+        catalog.put_product(replace(product, **mirrored), touch=catalog.stamps(product_field=False))
         catalog.emit("store/product/updated", {"type": "product", "id": product.id})
     else:
         catalog.touch(product.id)
@@ -329,10 +346,8 @@ def drop_variants(catalog: Catalog, product_id: int, variant_ids: Sequence[int])
     dropped = [catalog.drop_variant(variant_id) for variant_id in variant_ids]
     product = catalog.products[product_id]
     if next(catalog.variants_of(product_id), None) is None:
-        base = Variant(id=catalog.ids.take("variant"), product_id=product_id, sku=product.sku)
-        catalog.put_variant(base)
+        base = new_base_variant(catalog, product)
         catalog.put_product(replace(product, base_variant_id=base.id), touch=False)
-        mirror_base_variant(catalog, catalog.products[product_id])
     catalog.touch(product_id)
     for variant in dropped:
         catalog.emit("store/sku/deleted", sku_event_data(variant))

@@ -1,5 +1,6 @@
 """One store's orders and shipments, with the bookkeeping every change goes through:
-``date_modified``, the default listing index, the JSON cache and ``store/order/*`` events."""
+``date_modified``, the default listing index, the JSON cache and ``store/order/*`` events, and
+-- under the pessimistic ``order_listing_lag`` -- new orders that listings show late."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from flxd_bigcommerce.sandbox.behaviour import Behaviour, PessimisticSettings
 from flxd_bigcommerce.sandbox.clock import SandboxClock
 from flxd_bigcommerce.sandbox.dates import whole_seconds
 from flxd_bigcommerce.sandbox.errors import ApiError
@@ -26,10 +28,21 @@ def _listed(order: Order) -> bool:
 
 
 class OrderBook:
-    def __init__(self, clock: SandboxClock, emit: EventSink, ids: IdSequence) -> None:
+    def __init__(
+        self,
+        clock: SandboxClock,
+        emit: EventSink,
+        ids: IdSequence,
+        behaviour: Behaviour | None = None,
+    ) -> None:
         self.clock = clock
         self.emit = emit
         self.ids = ids
+        self.behaviour = behaviour or Behaviour("documented", PessimisticSettings())
+        # While True (seeding, loading) new orders are listed at once.
+        self.muted = False
+        # Orders placed but not listed yet (replication lag): id -> monotonic time they show.
+        self.unlisted: dict[int, float] = {}
         self.orders: dict[int, Order] = {}
         self.shipments: dict[int, Shipment] = {}
         self._shipments_of: dict[int, list[int]] = {}
@@ -41,6 +54,13 @@ class OrderBook:
         if found is None:
             raise ApiError(404, "The requested resource was not found.")
         return found
+
+    def settle(self) -> None:
+        """List the new orders whose listing lag has passed."""
+        if self.unlisted:
+            now = self.clock.monotonic()
+            for order_id in [i for i, due in self.unlisted.items() if due <= now]:
+                del self.unlisted[order_id]
 
     def listed_ids(self) -> list[int]:
         """Ids of orders a listing returns without filters, ascending (do not mutate)."""
@@ -63,7 +83,12 @@ class OrderBook:
         return order
 
     def add(self, order: Order) -> Order:
-        """A new order, as checkout creates it (its dates are the caller's)."""
+        """A new order, as checkout creates it (its dates are the caller's). Under the
+        pessimistic ``order_listing_lag`` it exists at once (get by id, webhooks) but listings
+        and counts show it only once the lag has passed."""
+        lag = self.behaviour.active.order_listing_lag
+        if lag > 0 and not self.muted:
+            self.unlisted[order.id] = self.clock.monotonic() + lag
         self.put(order, touch=False)
         self.emit("store/order/created", {"type": "order", "id": order.id})
         return order

@@ -77,7 +77,8 @@ def _take_stock(catalog: Catalog, product: Product, variant: Variant, quantity: 
         variant = catalog.put_variant(replace(variant, inventory_level=level))
     elif product.inventory_tracking != "none":
         product = replace(product, inventory_level=max(0, product.inventory_level - quantity))
-    catalog.put_product(product)
+    # Order-driven stock is not a product-level write: the behaviour decides the stamp.
+    catalog.put_product(product, touch=catalog.stamps(product_field=False))
     mirror_base_variant(catalog, product)
     if product.inventory_tracking == "none":
         return

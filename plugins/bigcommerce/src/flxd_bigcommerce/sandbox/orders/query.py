@@ -1,7 +1,9 @@
 """Which orders ``GET /v2/orders`` and ``/v2/orders/count`` return (D:OV2#L1246-1380).
 
 V2 has its own filter names (``min_id``, ``min_date_modified``, ``status_id``, ...) and sorts with
-``sort=field:direction``. Date filters accept RFC-2822, ISO-8601 or Unix seconds.
+``sort=field:direction``. Date filters accept RFC-2822, ISO-8601 or Unix seconds; they include
+their bound, or -- under the pessimistic ``exclusive_v2_date_bounds`` -- exclude it, compared at
+whole seconds. Orders still inside their listing lag are left out.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flxd_bigcommerce.sandbox.dates import DateParseError, parse_filter_date
+from flxd_bigcommerce.sandbox.dates import DateParseError, parse_filter_date, whole_seconds
 from flxd_bigcommerce.sandbox.errors import ApiError
 from flxd_bigcommerce.sandbox.orders.book import OrderBook
 from flxd_bigcommerce.sandbox.orders.records import Order
@@ -62,7 +64,7 @@ def _int(name: str, raw: str) -> int:
         raise _bad(name, raw) from None
 
 
-def _predicate(name: str, raw: str, now: datetime) -> Callable[[Order], bool]:
+def _predicate(name: str, raw: str, now: datetime, exclusive: bool) -> Callable[[Order], bool]:
     if name in ("min_id", "max_id", "customer_id", "status_id", "channel_id"):
         value = _int(name, raw)
         return {
@@ -86,6 +88,11 @@ def _predicate(name: str, raw: str, now: datetime) -> Callable[[Order], bool]:
         except DateParseError:
             raise _bad(name, raw) from None
         attr = "date_created" if name.endswith("created") else "date_modified"
+        if exclusive:
+            bound = whole_seconds(moment)
+            if name.startswith("min_"):
+                return lambda o: getattr(o, attr) > bound
+            return lambda o: getattr(o, attr) < bound
         if name.startswith("min_"):
             return lambda o: getattr(o, attr) >= moment
         return lambda o: getattr(o, attr) <= moment
@@ -119,14 +126,21 @@ def select_orders(
     """Order ids matching the query, in the requested order.
 
     Archived orders are left out unless ``is_deleted=true``; incomplete orders (status 0) unless
-    ``status_id=0`` asks for them (or ``include_incomplete``).
+    ``status_id=0`` asks for them (or ``include_incomplete``); orders inside their listing lag
+    always (call ``book.settle()`` first).
     """
     field, descending = _parse_sort(query.get("sort"))
     filters = {k: v for k, v in query.items() if k in _FILTER_NAMES}
+    unlisted = book.unlisted
     if not filters and field == "id" and not include_incomplete:
         ids = book.listed_ids()
+        if unlisted:
+            ids = [i for i in ids if i not in unlisted]
         return ids[::-1] if descending else ids
-    predicates = [_predicate(k, v, now) for k, v in filters.items()]
+    exclusive = book.behaviour.active.exclusive_v2_date_bounds
+    predicates = [_predicate(k, v, now, exclusive) for k, v in filters.items()]
+    if unlisted:
+        predicates.append(lambda o: o.id not in unlisted)
     if "is_deleted" not in filters:
         predicates.append(lambda o: not o.is_deleted)
     if "status_id" not in filters and not include_incomplete:

@@ -3,7 +3,9 @@ handlers receive.
 
 Order of checks, as a client sees them: unknown store (404), injected fault, token (401) and
 scope (403), concurrency cap and quota (429), then the endpoint. Every answer from a known store
-carries the ``X-Rate-Limit-*`` headers (when quotas are on) and is counted per endpoint.
+carries the ``X-Rate-Limit-*`` headers (when quotas are on) and is counted per endpoint -- except,
+under the pessimistic ``bare_429_rate``, some over-quota 429s. Before anything else, whatever
+the clock says is due shows (lagging writes, unlisted orders, late webhooks).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import anyio
 from aiohttp import web
 
 from flxd_bigcommerce.sandbox.auth import ApiToken, grants
+from flxd_bigcommerce.sandbox.behaviour import PessimisticSettings
 from flxd_bigcommerce.sandbox.errors import ApiError
 from flxd_bigcommerce.sandbox.faults import Decision, Fault
 from flxd_bigcommerce.sandbox.routes.responses import Api, error_response
@@ -47,6 +50,11 @@ class Call:
             return int(self.request.match_info[name])
         except ValueError:
             raise ApiError(404, "The requested resource was not found.") from None
+
+    @property
+    def pessimism(self) -> PessimisticSettings:
+        """The pessimistic knobs in force (all off under the documented behaviour)."""
+        return self.sandbox.behaviour.active
 
     @property
     def v2_base(self) -> str:
@@ -115,6 +123,8 @@ def gateway(
         store = sandbox.stores.get(request.match_info["store_hash"])
         if store is None:
             return error_response(ApiError(404, "Store not found"), endpoint.api)
+        store.settle()
+        sandbox.dispatcher.release_due()
         response = await _serve(sandbox, store, endpoint, request)
         store.counters.record(endpoint.name, response.status if response is not None else 0)
         if response is None:  # a dropped connection
@@ -156,10 +166,13 @@ async def _serve(
     try:
         decision_quota = quota.acquire()
         if not decision_quota.allowed:
+            # A 429 without the headers is what BigCommerce sends under platform load
+            # (D:RL#L93); the pessimistic behaviour sends some of the quota's 429s that way.
+            bare = store.draws.bare_429(sandbox.behaviour.active.bare_429_rate)
             return error_response(
                 ApiError(429, "Too many requests. The rate limit has been exceeded."),
                 endpoint.api,
-                decision_quota.headers,
+                None if bare else decision_quota.headers,
             )
         call = Call(
             request=request,

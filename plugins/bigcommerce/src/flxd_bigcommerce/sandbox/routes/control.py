@@ -1,7 +1,7 @@
 """The control API under ``/__sandbox/`` (never under ``/stores/``): what a test or a developer
 does to a store from outside BigCommerce's API -- create stores and tokens, seed, shop, use up
-quota, inject faults, read counters and webhook deliveries, reset. No authentication: the
-sandbox is for loopback use."""
+quota, inject faults, switch the behaviour, read counters and webhook deliveries, reset. No
+authentication: the sandbox is for loopback use."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from flxd_bigcommerce.sandbox.auth import UnknownScopeError
+from flxd_bigcommerce.sandbox.behaviour import PessimisticSettings
 from flxd_bigcommerce.sandbox.config import FLXD_SCOPES
 from flxd_bigcommerce.sandbox.errors import ApiError
 from flxd_bigcommerce.sandbox.orders.checkout import CartLine
@@ -216,6 +217,36 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
             ]
         )
 
+    async def lost_deliveries(request: web.Request) -> web.StreamResponse:
+        return json_response(
+            [
+                {"hook_id": d.hook_id, "destination": d.destination, "payload": d.payload}
+                for d in sandbox.lost_deliveries(request.match_info["hash"])
+            ]
+        )
+
+    def behaviour_json() -> dict[str, Any]:
+        return {
+            "behaviour": sandbox.behaviour.name,
+            "pessimism": sandbox.behaviour.pessimism.to_json(),
+            "waiting_webhooks": sandbox.dispatcher.waiting,
+        }
+
+    async def get_behaviour(request: web.Request) -> web.StreamResponse:
+        return json_response(behaviour_json())
+
+    async def set_behaviour(request: web.Request) -> web.StreamResponse:
+        body = await _body(request)
+        unknown = sorted(set(body) - {"behaviour", "pessimism"})
+        if unknown:
+            raise ValueError(f"unknown key(s): {', '.join(unknown)}")
+        raw = body.get("pessimism")
+        if raw is not None and not isinstance(raw, dict):
+            raise ValueError("pessimism must be an object of settings")
+        pessimism = PessimisticSettings.from_mapping(raw) if raw is not None else None
+        sandbox.set_behaviour(str(body.get("behaviour", sandbox.behaviour.name)), pessimism)
+        return json_response(behaviour_json())
+
     async def reset(request: web.Request) -> web.StreamResponse:
         sandbox.reset()
         return no_content()
@@ -236,6 +267,9 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         ("GET", store + "/counters", counters),
         ("DELETE", store + "/counters", reset_counters),
         ("GET", store + "/webhook-deliveries", deliveries),
+        ("GET", store + "/webhook-deliveries/lost", lost_deliveries),
+        ("GET", PREFIX + "/behaviour", get_behaviour),
+        ("PUT", PREFIX + "/behaviour", set_behaviour),
         ("POST", PREFIX + "/reset", reset),
     ]
     return [web.route(method, path, _guarded(handler)) for method, path, handler in table]

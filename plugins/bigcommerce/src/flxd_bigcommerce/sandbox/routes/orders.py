@@ -18,11 +18,11 @@ from flxd_bigcommerce.sandbox.orders.serialize import (
     shipping_address_json,
 )
 from flxd_bigcommerce.sandbox.orders.statuses import STATUSES, status_count_json, status_json
-from flxd_bigcommerce.sandbox.pagination import parse_page
+from flxd_bigcommerce.sandbox.pagination import PageRequest, clamped, parse_page
 from flxd_bigcommerce.sandbox.routes.context import Call, Endpoint
 from flxd_bigcommerce.sandbox.routes.responses import json_response, v2_list
 
-__all__ = ["ENDPOINTS", "SCOPE"]
+__all__ = ["ENDPOINTS", "MAX_LIMIT", "SCOPE", "v2_page"]
 
 SCOPE = "store_v2_orders"
 # The V2 maximum page size is not in the spec; 250 is the V2 convention (API.md §9.1).
@@ -49,6 +49,11 @@ _READ_ONLY = frozenset(
 )
 
 
+def v2_page(call: Call) -> PageRequest:
+    """``page``/``limit`` of a V2 list: 413 past 250, clamped by the pessimistic behaviour."""
+    return clamped(parse_page(call.query, max_limit=MAX_LIMIT), call.pessimism.v2_page_limit)
+
+
 def _includes(call: Call) -> set[str]:
     return {p for p in call.query.get("include", "").split(",") if p}
 
@@ -73,7 +78,7 @@ def _order_bytes(call: Call, order: Order) -> bytes:
 
 
 async def list_orders(call: Call) -> web.Response:
-    page = parse_page(call.query, max_limit=MAX_LIMIT)
+    page = v2_page(call)
     book = call.store.orders
     ids = page.slice(select_orders(book, call.query, now=call.now))
     return v2_list([_order_bytes(call, book.orders[i]) for i in ids])
@@ -126,7 +131,7 @@ async def update_order(call: Call) -> web.Response:
 
 async def list_order_products(call: Call) -> web.Response:
     order = call.store.orders.order(call.path_int("order_id"))
-    page = parse_page(call.query, max_limit=MAX_LIMIT)
+    page = v2_page(call)
     return v2_list([dumps(order_product_json(order, x)) for x in page.slice(order.lines)])
 
 
@@ -140,7 +145,7 @@ async def get_order_product(call: Call) -> web.Response:
 
 async def list_shipping_addresses(call: Call) -> web.Response:
     order = call.store.orders.order(call.path_int("order_id"))
-    page = parse_page(call.query, max_limit=MAX_LIMIT)
+    page = v2_page(call)
     return v2_list(
         [
             dumps(shipping_address_json(order, a, call.v2_base))

@@ -9,11 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from flxd_bigcommerce.sandbox.catalog import products as ops
+from flxd_bigcommerce.sandbox.catalog.lost_inventory import lose_inventory
 from flxd_bigcommerce.sandbox.catalog.query import PRODUCT_FILTERS, select_products
 from flxd_bigcommerce.sandbox.catalog.serialize import SUPPORTED_INCLUDES, product_bytes
 from flxd_bigcommerce.sandbox.catalog.writes import ProductWrite, parse_body, parse_list
 from flxd_bigcommerce.sandbox.errors import ApiError
-from flxd_bigcommerce.sandbox.pagination import PageRequest, parse_page, v3_collection_meta
+from flxd_bigcommerce.sandbox.pagination import clamped, parse_page, v3_collection_meta
 from flxd_bigcommerce.sandbox.routes.context import Call, Endpoint
 from flxd_bigcommerce.sandbox.routes.responses import (
     ERROR_TYPE,
@@ -70,8 +71,9 @@ def partial_success(data: Any, problems: Mapping[str, str]) -> web.Response:
     )
 
 
-def _product_data(call: Call, product_id: int) -> Any:
-    body = product_bytes(call.store.catalog, product_id, parse_includes(call.query))
+def _product_data(call: Call, product_id: int, *, as_written: bool = False) -> Any:
+    includes = parse_includes(call.query)
+    body = product_bytes(call.store.catalog, product_id, includes, as_written=as_written)
     trimmed = _trimmed(call, body)
     return json.loads(trimmed) if isinstance(trimmed, bytes) else trimmed
 
@@ -79,8 +81,10 @@ def _product_data(call: Call, product_id: int) -> Any:
 async def list_products(call: Call) -> web.Response:
     includes = parse_includes(call.query)
     page = parse_page(call.query)
-    if includes & {"options", "modifiers"} and page.limit > _OPTIONS_PAGE_CAP:
-        page = PageRequest(page=page.page, limit=_OPTIONS_PAGE_CAP)
+    if includes & {"options", "modifiers"}:
+        page = clamped(page, _OPTIONS_PAGE_CAP)
+    if "variants" in includes:
+        page = clamped(page, call.pessimism.variants_page_limit)
     catalog = call.store.catalog
     ids = select_products(catalog, call.query, now=call.now)
     chosen = page.slice(ids)
@@ -97,27 +101,43 @@ async def get_product(call: Call) -> web.Response:
     return v3_data(_product_data(call, product_id))
 
 
+def _applicable(call: Call, write: ProductWrite) -> tuple[ProductWrite, dict[str, str]]:
+    """The write minus what the pessimistic inventory service drops, and what it dropped."""
+    return lose_inventory(write, call.store.draws, call.pessimism.partial_write_rate)
+
+
 async def create_product(call: Call) -> web.Response:
-    write = parse_body(ProductWrite, await call.json())
+    write, lost = _applicable(call, parse_body(ProductWrite, await call.json()))
     outcome = ops.create_product(call.store.catalog, write)
-    return partial_success(_product_data(call, outcome.product.id), outcome.problems)
+    data = _product_data(call, outcome.product.id, as_written=True)
+    problems = {**outcome.problems, **lost}
+    # A create's 207 carries the product in an array, as documented for POST /catalog/products
+    # (unlike its 200, and unlike an update's 207, which carry the object).
+    return partial_success([data] if problems else data, problems)
 
 
 async def update_product(call: Call) -> web.Response:
     product_id = call.path_int("product_id")
     call.store.catalog.product(product_id)
-    write = parse_body(ProductWrite, await call.json())
+    write, lost = _applicable(call, parse_body(ProductWrite, await call.json()))
     outcome = ops.update_product(call.store.catalog, product_id, write)
-    return partial_success(_product_data(call, product_id), outcome.problems)
+    problems = {**outcome.problems, **lost}
+    return partial_success(_product_data(call, product_id, as_written=True), problems)
 
 
 async def update_products(call: Call) -> web.Response:
+    """A 207 names each item's unsaved fields as ``"<product id>.<field>"``."""
     payload = await call.json()
     if isinstance(payload, list):
         ops.check_batch_size(len(payload))  # 413 before any item is looked at
-    outcomes = ops.update_products(call.store.catalog, parse_list(ProductWrite, payload))
-    data = [_product_data(call, o.product.id) for o in outcomes]
-    problems = {f"{o.product.id}.{k}": v for o in outcomes for k, v in o.problems.items()}
+    applicable = [_applicable(call, w) for w in parse_list(ProductWrite, payload)]
+    outcomes = ops.update_products(call.store.catalog, [w for w, _ in applicable])
+    data = [_product_data(call, o.product.id, as_written=True) for o in outcomes]
+    problems = {
+        f"{o.product.id}.{k}": v
+        for o, (_, lost) in zip(outcomes, applicable, strict=True)
+        for k, v in {**o.problems, **lost}.items()
+    }
     return partial_success(data, problems)
 
 

@@ -7,9 +7,8 @@ from aiohttp import web
 from flxd_bigcommerce.sandbox.catalog.serialize import dumps
 from flxd_bigcommerce.sandbox.orders import shipments as ops
 from flxd_bigcommerce.sandbox.orders.serialize import shipment_json
-from flxd_bigcommerce.sandbox.pagination import parse_page
 from flxd_bigcommerce.sandbox.routes.context import Call, Endpoint
-from flxd_bigcommerce.sandbox.routes.orders import MAX_LIMIT, SCOPE
+from flxd_bigcommerce.sandbox.routes.orders import SCOPE, v2_page
 from flxd_bigcommerce.sandbox.routes.responses import json_response, no_content, v2_list
 
 __all__ = ["ENDPOINTS"]
@@ -18,7 +17,7 @@ __all__ = ["ENDPOINTS"]
 async def list_shipments(call: Call) -> web.Response:
     book = call.store.orders
     order = book.order(call.path_int("order_id"))
-    page = parse_page(call.query, max_limit=MAX_LIMIT)
+    page = v2_page(call)
     return v2_list(
         [dumps(shipment_json(order, s)) for s in page.slice(book.shipments_of(order.id))]
     )
