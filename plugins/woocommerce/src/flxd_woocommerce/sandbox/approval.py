@@ -93,19 +93,31 @@ async def run_approval(
     data = validate(request)
     return_url = formatted_url(data["return_url"])
     callback_url = formatted_url(data["callback_url"])
-    common = {
-        "app_name": data["app_name"],
-        "scope": data["scope"],
-        "user_id": data["user_id"],
-        "callback_url": callback_url,
-        "return_url": return_url,
-    }
-    if store.approval == "deny":
+
+    def record(
+        approved: bool,
+        key_id: int | None,
+        redirect: str | None,
+        error: str = "",
+        status: int | None = None,
+    ) -> Approval:
         approval = Approval(
-            **common, approved=False, key_id=None, redirect=_with_query(return_url, 0, data["user_id"])
+            app_name=data["app_name"],
+            scope=data["scope"],
+            user_id=data["user_id"],
+            callback_url=callback_url,
+            return_url=return_url,
+            approved=approved,
+            key_id=key_id,
+            redirect=redirect,
+            error=error,
+            callback_status=status,
         )
         store.approvals.append(approval)
         return approval
+
+    if store.approval == "deny":
+        return record(False, None, _with_query(return_url, 0, data["user_id"]))
     description = f"{data['app_name'][:170]} - API ({now:%Y-%m-%d %H:%M:%S})"
     key = store.keys.create(data["scope"], description)
     body = php_json(
@@ -129,23 +141,6 @@ async def run_approval(
         error = result.error or (
             "An error occurred in the request and at the time were unable to send the consumer data"
         )
-        store.approvals.append(
-            Approval(
-                **common,
-                approved=False,
-                key_id=None,
-                redirect=None,
-                error=error,
-                callback_status=result.status,
-            )
-        )
+        record(False, None, None, error, result.status)
         raise ApprovalError(error)
-    approval = Approval(
-        **common,
-        approved=True,
-        key_id=key.key_id,
-        redirect=_with_query(return_url, 1, data["user_id"]),
-        callback_status=200,
-    )
-    store.approvals.append(approval)
-    return approval
+    return record(True, key.key_id, _with_query(return_url, 1, data["user_id"]), status=200)

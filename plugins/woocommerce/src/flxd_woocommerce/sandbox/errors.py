@@ -24,7 +24,11 @@ class WpError(Exception):
         super().__init__(f"{status} {code}: {message}")
 
     def body(self) -> dict[str, Any]:
-        return {"code": self.code, "message": self.message, "data": {"status": self.status, **self.data}}
+        return {
+            "code": self.code,
+            "message": self.message,
+            "data": {"status": self.status, **self.data},
+        }
 
 
 def no_route() -> WpError:

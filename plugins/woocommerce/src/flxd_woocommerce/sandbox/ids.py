@@ -8,7 +8,14 @@ from collections.abc import Mapping
 
 __all__ = ["IdSequence"]
 
-_FIRST: Mapping[str, int] = {"post": 10, "comment": 1, "meta": 100, "item": 1, "webhook": 1, "key": 1}
+_FIRST: Mapping[str, int] = {
+    "post": 10,
+    "comment": 1,
+    "meta": 100,
+    "item": 1,
+    "webhook": 1,
+    "key": 1,
+}
 
 
 class IdSequence:

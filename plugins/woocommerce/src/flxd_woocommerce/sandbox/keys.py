@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, cast
+from typing import Literal
 
 from flxd_woocommerce.sandbox.ids import IdSequence
 
@@ -62,7 +62,7 @@ class KeyRing:
         key = ApiKey(
             key_id=key_id,
             description=description or f"Key {key_id}",
-            permissions=cast(KeyPermission, permissions),
+            permissions=permissions,
             consumer_key="ck_" + _hash40(self.seed, self.store, "ck", key_id),
             consumer_secret="cs_" + _hash40(self.seed, self.store, "cs", key_id),
         )

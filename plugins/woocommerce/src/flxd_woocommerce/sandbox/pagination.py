@@ -65,9 +65,7 @@ def _page_link(base_url: str, query: Mapping[str, QueryValue], page: int) -> str
     return f"{path}?{build_query(params)}"
 
 
-def page_headers(
-    page: Page[T], base_url: str, query: Mapping[str, QueryValue]
-) -> dict[str, str]:
+def page_headers(page: Page[T], base_url: str, query: Mapping[str, QueryValue]) -> dict[str, str]:
     headers = {"X-WP-Total": str(page.total), "X-WP-TotalPages": str(page.total_pages)}
     links = []
     if page.page > 1:

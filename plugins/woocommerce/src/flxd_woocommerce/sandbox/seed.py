@@ -25,7 +25,15 @@ _COLOURS = ("Black", "Navy", "Olive", "Sand", "Rust")
 _FIRST = ("Ana", "Ben", "Chloé", "Dmitri", "Emeka", "Fatima", "Giulia", "Hiro")
 _LAST = ("Silva", "Okafor", "Müller", "Tanaka", "Dubois", "Kowalski", "Haddad", "Nguyen")
 _CITIES = (("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Portland", "OR", "97205"))
-_STATUSES = ("processing", "processing", "completed", "completed", "on-hold", "pending", "cancelled")
+_STATUSES = (
+    "processing",
+    "processing",
+    "completed",
+    "completed",
+    "on-hold",
+    "pending",
+    "cancelled",
+)
 
 
 def _rng(store: Store, seed: int, what: str) -> random.Random:
@@ -40,7 +48,9 @@ def seed_catalog(store: Store, count: int, seed: int, now: datetime) -> None:
         for _ in range(count):
             number = len(catalog.products) + 1
             name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_MATERIALS)} {rng.choice(_THINGS)}"
-            created = whole_seconds(now - timedelta(days=rng.randint(5, 90), seconds=rng.randint(0, 86_399)))
+            created = whole_seconds(
+                now - timedelta(days=rng.randint(5, 90), seconds=rng.randint(0, 86_399))
+            )
             sku = f"{store.name.upper()}-{number:04d}"
             variable = rng.random() < 0.35
             params: dict[str, object] = {
@@ -128,10 +138,21 @@ def seed_orders(store: Store, count: int, seed: int, now: datetime) -> None:
                 "postcode": postcode,
                 "country": "US",
             }
-            billing = {**address, "email": f"{first.lower()}.{last.lower()}@example.com", "phone": "555-0100"}
+            billing = {
+                **address,
+                "email": f"{first.lower()}.{last.lower()}@example.com",
+                "phone": "555-0100",
+            }
             picked = rng.sample(choices, min(len(choices), rng.randint(1, 3)))
-            lines = [CartLine(product_id=c.product_id, variation_id=c.variation_id, quantity=rng.randint(1, 2)) for c in picked]
-            created = whole_seconds(now - timedelta(days=rng.randint(0, 30), seconds=rng.randint(60, 86_399)))
+            lines = [
+                CartLine(
+                    product_id=c.product_id, variation_id=c.variation_id, quantity=rng.randint(1, 2)
+                )
+                for c in picked
+            ]
+            created = whole_seconds(
+                now - timedelta(days=rng.randint(0, 30), seconds=rng.randint(60, 86_399))
+            )
             draft = OrderDraft(
                 lines=lines,
                 status=rng.choice(_STATUSES),

@@ -128,7 +128,9 @@ class Sandbox:
     async def serve(self, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
         """Serve on ``host:port`` (0 picks a free port); yields ``scheme://host:port``. State
         is saved to ``state_file`` on the way out."""
-        runner = web.AppRunner(self.app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
+        runner = web.AppRunner(
+            self.app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
         await runner.setup()
         try:
             context = self._tls.server_context() if self._tls else None
@@ -253,7 +255,9 @@ class Sandbox:
             raise LookupError(f"store {name!r} has no API key")
         return keys[min(keys)]
 
-    def create_key(self, name: str, permissions: str = "read_write", description: str = "") -> ApiKey:
+    def create_key(
+        self, name: str, permissions: str = "read_write", description: str = ""
+    ) -> ApiKey:
         return self.store(name).keys.create(permissions, description)
 
     def revoke_key(self, name: str, key_id: int) -> None:
@@ -330,7 +334,9 @@ class Sandbox:
         store = self.store(name)
         return store.orders.set_status(store.orders.order(order_id), status, self.clock.now())
 
-    def edit_order_quantities(self, name: str, order_id: int, quantities: Mapping[int, int]) -> Order:
+    def edit_order_quantities(
+        self, name: str, order_id: int, quantities: Mapping[int, int]
+    ) -> Order:
         """The merchant edits item quantities: the order's ``date_modified`` does not move."""
         store = self.store(name)
         return store.orders.edit_quantities(store.orders.order(order_id), quantities)

@@ -234,9 +234,7 @@ class Store:
 
     @property
     def user_agent(self) -> str:
-        return (
-            f"WooCommerce/{self.config.wc_version} Hookshot (WordPress/{self.config.wp_version})"
-        )
+        return f"WooCommerce/{self.config.wc_version} Hookshot (WordPress/{self.config.wp_version})"
 
 
 def _duplicate(delivery: Delivery) -> Delivery:

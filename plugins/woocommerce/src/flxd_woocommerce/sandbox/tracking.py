@@ -80,7 +80,9 @@ def _shipped_at(value: Any, site_tz: tzinfo, now: datetime) -> int:
     if text.isdigit():
         return int(text)
     if text:
-        parsed = parse_rest_date(text if "T" in text or " " in text else f"{text}T00:00:00", site_tz)
+        parsed = parse_rest_date(
+            text if "T" in text or " " in text else f"{text}T00:00:00", site_tz
+        )
         if parsed is not None:
             return int(parsed.timestamp())
     return int(now.timestamp())

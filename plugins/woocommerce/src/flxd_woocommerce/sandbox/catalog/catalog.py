@@ -151,7 +151,9 @@ class Catalog:
         del self.products[product.id]
         return product
 
-    def create_variation(self, parent: Product, params: Mapping[str, Any], now: datetime) -> Variation:
+    def create_variation(
+        self, parent: Product, params: Mapping[str, Any], now: datetime
+    ) -> Variation:
         variation = Variation(id=0, product_id=parent.id, created=now, modified=now)
         apply_variation(variation, parent, params, **self._writers())
         variation.id = self.ids.next("post")

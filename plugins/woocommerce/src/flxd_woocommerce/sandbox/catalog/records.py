@@ -72,8 +72,10 @@ class _Sellable:
 
     @property
     def on_sale(self) -> bool:
-        return self.sale_price != "" and self.regular_price != "" and (
-            _decimal(self.sale_price) < _decimal(self.regular_price)
+        return (
+            self.sale_price != ""
+            and self.regular_price != ""
+            and (_decimal(self.sale_price) < _decimal(self.regular_price))
         )
 
 

@@ -194,7 +194,9 @@ def variation_json(variation: Variation, parent: Product, site: Site) -> dict[st
         "shipping_class": "",
         "shipping_class_id": 0,
         "image": None,
-        "attributes": [{"id": a.id, "name": a.name, "option": a.option} for a in variation.attributes],
+        "attributes": [
+            {"id": a.id, "name": a.name, "option": a.option} for a in variation.attributes
+        ],
         "menu_order": variation.menu_order,
         "meta_data": meta_json(variation.meta),
         "_links": site.links(

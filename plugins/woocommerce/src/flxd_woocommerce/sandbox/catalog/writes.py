@@ -23,9 +23,9 @@ from flxd_woocommerce.sandbox.errors import WpError
 
 __all__ = [
     "apply_meta",
-    "flag",
     "apply_product",
     "apply_variation",
+    "flag",
     "format_decimal",
     "sanitize_title",
     "stock_amount",
@@ -100,7 +100,7 @@ def flag(value: Any) -> bool:
         return value
     if isinstance(value, str):
         return value.lower() in ("yes", "true", "1")
-    return value == 1
+    return bool(value == 1)
 
 
 def _clean(value: Any) -> str:

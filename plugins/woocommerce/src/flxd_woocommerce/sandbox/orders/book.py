@@ -101,7 +101,9 @@ class OrderBook:
                 raise WpError(400, "woocommerce_rest_invalid_variation_id", "Invalid variation ID.")
         elif product.type == "variable":
             raise WpError(
-                400, "woocommerce_rest_invalid_variation_id", "A variable product needs a variation."
+                400,
+                "woocommerce_rest_invalid_variation_id",
+                "A variable product needs a variation.",
             )
         return product, variation
 

@@ -7,7 +7,7 @@ import re
 
 from flxd_woocommerce.sandbox.schema.args import CORE_ORDER_STATUSES
 
-__all__ = ["CORE_LABELS", "OrderStatuses", "REDUCES_STOCK", "RESTORES_STOCK"]
+__all__ = ["CORE_LABELS", "REDUCES_STOCK", "RESTORES_STOCK", "OrderStatuses"]
 
 CORE_LABELS = {
     "pending": "Pending payment",

@@ -54,7 +54,9 @@ def build_app(sandbox: Sandbox) -> web.Application:
         store = store_of(request)
         if store is None or not store.site.permalinks:
             return not_found_page()
-        return await serve_rest(sandbox, store, request, _rest_route(request.match_info["tail"]), ENDPOINTS)
+        return await serve_rest(
+            sandbox, store, request, _rest_route(request.match_info["tail"]), ENDPOINTS
+        )
 
     async def home(request: web.Request) -> web.StreamResponse:
         store = store_of(request)

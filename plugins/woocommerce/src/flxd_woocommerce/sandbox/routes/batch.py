@@ -59,10 +59,11 @@ async def run_batch(
     delete: ItemDelete,
 ) -> RestResponse:
     body = call.body if isinstance(call.body, Mapping) else {}
-    sections = {name: body.get(name) for name in ("create", "update", "delete") if body.get(name)}
-    wrong = {n: f"{n} is not of type array." for n, v in sections.items() if not isinstance(v, list)}
+    given = {name: body.get(name) for name in ("create", "update", "delete") if body.get(name)}
+    wrong = {n: f"{n} is not of type array." for n, v in given.items() if not isinstance(v, list)}
     if wrong:
         raise invalid_params(wrong)
+    sections: dict[str, list[Any]] = {n: list(v) for n, v in given.items() if isinstance(v, list)}
     total = sum(len(v) for v in sections.values())
     if total > BATCH_LIMIT:
         raise WpError(
@@ -76,7 +77,9 @@ async def run_batch(
         call.entry.problems += item_problems(update_args, item, f"update[{index}]")
     answer: dict[str, list[Any]] = {}
     for item in sections.get("create", []):
-        answer.setdefault("create", []).append(await _one(call, "create", 0, item, create_args, create))
+        answer.setdefault("create", []).append(
+            await _one(call, "create", 0, item, create_args, create)
+        )
     for item in sections.get("update", []):
         item_id = item.get("id") if isinstance(item, Mapping) else None
         answer.setdefault("update", []).append(

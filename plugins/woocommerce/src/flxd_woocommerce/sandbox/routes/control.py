@@ -76,7 +76,9 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         return request.match_info["name"]
 
     async def list_stores(request: web.Request) -> web.StreamResponse:
-        return _json({"stores": [sandbox.describe(s) for s in sandbox.stores], **sandbox.overview()})
+        return _json(
+            {"stores": [sandbox.describe(s) for s in sandbox.stores], **sandbox.overview()}
+        )
 
     async def create_store(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -109,7 +111,9 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
 
     async def seed(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
-        sandbox.seed(name(request), products=int(body.get("products", 0)), orders=int(body.get("orders", 0)))
+        sandbox.seed(
+            name(request), products=int(body.get("products", 0)), orders=int(body.get("orders", 0))
+        )
         return _json(sandbox.describe(name(request)))
 
     async def add_product(request: web.Request) -> web.StreamResponse:
@@ -118,8 +122,16 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
 
     async def set_stock(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
-        item = sandbox.set_stock(name(request), int(request.match_info["item_id"]), int(body["quantity"]))
-        return _json({"id": item.id, "stock_quantity": item.stock_quantity, "stock_status": item.stock_status})
+        item = sandbox.set_stock(
+            name(request), int(request.match_info["item_id"]), int(body["quantity"])
+        )
+        return _json(
+            {
+                "id": item.id,
+                "stock_quantity": item.stock_quantity,
+                "stock_status": item.stock_status,
+            }
+        )
 
     async def place_order(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -146,18 +158,26 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
     async def register_status(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         slug = sandbox.register_order_status(name(request), str(body["slug"]), body.get("label"))
-        return _json({"slug": slug, "statuses": list(sandbox.store(name(request)).statuses.all())}, 201)
+        return _json(
+            {"slug": slug, "statuses": list(sandbox.store(name(request)).statuses.all())}, 201
+        )
 
     async def set_faults(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         rate = body.get("rate")
-        sandbox.set_faults(name(request), body.get("profile"), float(rate) if rate is not None else None)
+        sandbox.set_faults(
+            name(request), body.get("profile"), float(rate) if rate is not None else None
+        )
         return await faults(request)
 
     async def faults(request: web.Request) -> web.StreamResponse:
         injector = sandbox.store(name(request)).faults
         return _json(
-            {"profile": injector.profile.name, "rate": injector.rate, "injected": dict(injector.injected)}
+            {
+                "profile": injector.profile.name,
+                "rate": injector.rate,
+                "injected": dict(injector.injected),
+            }
         )
 
     async def set_capacity(request: web.Request) -> web.StreamResponse:
@@ -176,9 +196,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
 
     async def requests_log(request: web.Request) -> web.StreamResponse:
         log = sandbox.requests(name(request))
-        entries = [
-            {**asdict(e), "at": e.at.isoformat(), "valid": e.valid} for e in log.entries
-        ]
+        entries = [{**asdict(e), "at": e.at.isoformat(), "valid": e.valid} for e in log.entries]
         return _json({"requests": entries, "problems": log.problems()})
 
     async def clear_requests(request: web.Request) -> web.StreamResponse:

@@ -15,7 +15,7 @@ Every request is counted and logged (see :mod:`requestlog`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -23,7 +23,7 @@ from aiohttp import web
 from flxd_woocommerce.sandbox.authn import Credentials, authenticate, permission_error
 from flxd_woocommerce.sandbox.errors import WpError, no_route
 from flxd_woocommerce.sandbox.faults import Fault
-from flxd_woocommerce.sandbox.php import parse_query
+from flxd_woocommerce.sandbox.php import QueryValue, parse_query
 from flxd_woocommerce.sandbox.requestlog import LoggedRequest, RequestLog
 from flxd_woocommerce.sandbox.routes import faultpages
 from flxd_woocommerce.sandbox.routes.endpoint import Call, Endpoint
@@ -41,8 +41,10 @@ __all__ = ["serve_rest"]
 def _endpoint_name(request_method: str, endpoint: Endpoint | None, rest_route: str) -> str:
     if endpoint is not None:
         return f"{request_method} {endpoint.route}"
-    return f"{request_method} {rest_route}" if rest_route in ("/", "/wc/v3") else (
-        f"{request_method} (no route)"
+    return (
+        f"{request_method} {rest_route}"
+        if rest_route in ("/", "/wc/v3")
+        else (f"{request_method} (no route)")
     )
 
 
@@ -86,7 +88,9 @@ async def serve_rest(
             entry.status = 504
             store.counters.record(f"{request.method} (gateway timeout)", 504)
             return faultpages.gateway_timeout()
-        endpoint, response = await _wordpress(sandbox, store, request, rest_route, query, entry, endpoints)
+        endpoint, response = await _wordpress(
+            sandbox, store, request, rest_route, query, entry, endpoints
+        )
         if decision is not None and decision.fault is Fault.SLOW:
             store.faults.record(decision.fault)
             entry.fault = decision.fault.value
@@ -131,7 +135,7 @@ async def _wordpress(
     store: Store,
     request: web.Request,
     rest_route: str,
-    query: dict[str, object],
+    query: Mapping[str, QueryValue],
     entry: LoggedRequest,
     endpoints: Sequence[Endpoint],
 ) -> tuple[Endpoint | None, web.Response]:
@@ -149,7 +153,7 @@ async def _wordpress(
             Credentials(
                 method=method,
                 path=request.path,
-                query=query,  # type: ignore[arg-type]
+                query=query,
                 form=form,
                 authorization=request.headers.get("Authorization", ""),
             ),
@@ -191,7 +195,7 @@ async def _wordpress(
             key=key,
             arguments=arguments,
             url=url,
-            query=query,  # type: ignore[arg-type]
+            query=query,
             body=body,
             entry=entry,
             now=sandbox.clock.now(),

@@ -51,7 +51,9 @@ def _arg_data(schema: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def routes_data(store: Store, endpoints: Sequence[Endpoint], namespace: str | None) -> dict[str, Any]:
+def routes_data(
+    store: Store, endpoints: Sequence[Endpoint], namespace: str | None
+) -> dict[str, Any]:
     """Each route as WordPress describes it: namespace, methods, endpoints with their args."""
     routes: dict[str, Any] = {}
     for endpoint in _served(store, endpoints):

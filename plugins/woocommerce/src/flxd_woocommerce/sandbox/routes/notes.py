@@ -64,14 +64,22 @@ async def delete(call: Call) -> RestResponse:
     note = _note(call, _order(call))
     if not forced(call):
         # WooCommerce's order notes controller really says "Webhooks" here.
-        raise WpError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
+        raise WpError(
+            501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing."
+        )
     data = note_json(note, call.site)
     del call.store.orders.notes[note.id]
     return RestResponse(data)
 
 
 ENDPOINTS = (
-    Endpoint(BASE, ("GET",), list_, "list", lambda s: {"order_id": ID, "context": CONTEXT, "type": _TYPES}),
+    Endpoint(
+        BASE,
+        ("GET",),
+        list_,
+        "list",
+        lambda s: {"order_id": ID, "context": CONTEXT, "type": _TYPES},
+    ),
     Endpoint(BASE, ("POST",), create, "create", lambda s: note_create_args()),
     Endpoint(ONE, ("GET",), get, "view", lambda s: {"id": ID, "order_id": ID, "context": CONTEXT}),
     Endpoint(ONE, ("DELETE",), delete, "delete", lambda s: {"id": ID, "order_id": ID, **FORCE}),

@@ -59,6 +59,10 @@ async def get(call: Call) -> RestResponse:
     return RestResponse(order_json(_order(call, call.int_param("id")), call.site, dp=_dp(call)))
 
 
+def _address(value: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
 def _lines(params: Mapping[str, Any]) -> list[CartLine]:
     lines = []
     for item in params.get("line_items") or []:
@@ -82,13 +86,15 @@ def _lines(params: Mapping[str, Any]) -> list[CartLine]:
 
 async def _create(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("id"):
-        raise WpError(400, "woocommerce_rest_shop_order_exists", "Cannot create existing shop_order.")
+        raise WpError(
+            400, "woocommerce_rest_shop_order_exists", "Cannot create existing shop_order."
+        )
     status = "processing" if params.get("set_paid") else str(params.get("status") or "pending")
     draft = OrderDraft(
         lines=_lines(params),
         status=status,
-        billing=params.get("billing") if isinstance(params.get("billing"), Mapping) else {},
-        shipping=params.get("shipping") if isinstance(params.get("shipping"), Mapping) else {},
+        billing=_address(params.get("billing")),
+        shipping=_address(params.get("shipping")),
         customer_id=int(params.get("customer_id") or 0),
         customer_note=str(params.get("customer_note") or ""),
         payment_method=str(params.get("payment_method") or ""),
@@ -151,9 +157,15 @@ ENDPOINTS = (
     Endpoint(BASE, ("GET",), list_, "list", lambda s: order_list_args(s.statuses.custom)),
     Endpoint(BASE, ("POST",), create, "create", lambda s: _write_args(s, creating=True)),
     Endpoint(
-        ONE, ("GET",), get, "view", lambda s: {"id": ID, "context": CONTEXT, "dp": {"type": "integer", "default": 2}}
+        ONE,
+        ("GET",),
+        get,
+        "view",
+        lambda s: {"id": ID, "context": CONTEXT, "dp": {"type": "integer", "default": 2}},
     ),
-    Endpoint(ONE, ("POST", "PUT", "PATCH"), update, "edit", lambda s: _write_args(s, creating=False)),
+    Endpoint(
+        ONE, ("POST", "PUT", "PATCH"), update, "edit", lambda s: _write_args(s, creating=False)
+    ),
     Endpoint(ONE, ("DELETE",), delete, "delete", lambda s: {"id": ID, **FORCE}),
     Endpoint(
         BASE + "/batch",

@@ -91,7 +91,9 @@ async def _delete(call: Call, product_id: int, force: bool) -> dict[str, Any]:
     if force:
         call.store.catalog.delete_product(product)
         return data
-    return product_json(call.store.catalog, call.store.catalog.trash_product(product, call.now), call.site)
+    return product_json(
+        call.store.catalog, call.store.catalog.trash_product(product, call.now), call.site
+    )
 
 
 async def delete(call: Call) -> RestResponse:

@@ -23,7 +23,9 @@ def json_response(
     *,
     allow: Iterable[str] = (),
 ) -> web.Response:
-    response = web.Response(body=php_json(data), status=status, content_type=JSON_TYPE, charset="UTF-8")
+    response = web.Response(
+        body=php_json(data), status=status, content_type=JSON_TYPE, charset="UTF-8"
+    )
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Access-Control-Expose-Headers"] = "X-WP-Total, X-WP-TotalPages, Link"
@@ -40,8 +42,8 @@ def rest_error(error: WpError, headers: Mapping[str, str] | None = None) -> web.
 
 def html_page(title: str, body: str, status: int = 200) -> web.Response:
     page = (
-        "<!DOCTYPE html>\n<html lang=\"en-US\"><head><meta charset=\"UTF-8\">"
-        f"<title>{title}</title></head><body class=\"error404\"><main>{body}</main></body></html>\n"
+        '<!DOCTYPE html>\n<html lang="en-US"><head><meta charset="UTF-8">'
+        f'<title>{title}</title></head><body class="error404"><main>{body}</main></body></html>\n'
     )
     return web.Response(text=page, status=status, content_type="text/html", charset="UTF-8")
 
@@ -50,7 +52,7 @@ def not_found_page() -> web.Response:
     """A theme's 404: what ``/wp-json/...`` gives on a site without pretty permalinks."""
     return html_page(
         "Page not found &#8211; Sandbox Shop",
-        "<h1 class=\"page-title\">Oops! That page can&rsquo;t be found.</h1>",
+        '<h1 class="page-title">Oops! That page can&rsquo;t be found.</h1>',
         404,
     )
 

@@ -49,7 +49,9 @@ async def create(call: Call) -> RestResponse:
         next_meta_id=call.store.ids.next("meta"),
     )
     data = _json(call, order, item)
-    return created(call, data, f"{NAMESPACE}/orders/{order.id}/shipment-trackings/{item['tracking_id']}")
+    return created(
+        call, data, f"{NAMESPACE}/orders/{order.id}/shipment-trackings/{item['tracking_id']}"
+    )
 
 
 def _item(call: Call, order: Order) -> dict[str, Any]:
@@ -57,7 +59,9 @@ def _item(call: Call, order: Order) -> dict[str, Any]:
     for item in tracking.items_of(order):
         if item.get("tracking_id") == wanted:
             return item
-    raise WpError(404, "woocommerce_rest_shop_order_shipment_tracking_invalid_id", "Invalid tracking ID.")
+    raise WpError(
+        404, "woocommerce_rest_shop_order_shipment_tracking_invalid_id", "Invalid tracking ID."
+    )
 
 
 async def get(call: Call) -> RestResponse:
@@ -84,9 +88,23 @@ def _ids(*names: str) -> dict[str, Any]:
 ENDPOINTS = (
     Endpoint(BASE, ("GET",), list_, "list", lambda s: _ids("order_id"), EXTENSION),
     Endpoint(BASE, ("POST",), create, "create", lambda s: tracking_create_args(), EXTENSION),
-    Endpoint(BASE + "/providers", ("GET",), providers, "list", lambda s: _ids("order_id"), EXTENSION),
-    Endpoint(ONE, ("GET",), get, "view", lambda s: {**_ids("order_id"), "id": {"type": "string"}}, EXTENSION),
     Endpoint(
-        ONE, ("DELETE",), delete, "delete", lambda s: {**_ids("order_id"), "id": {"type": "string"}}, EXTENSION
+        BASE + "/providers", ("GET",), providers, "list", lambda s: _ids("order_id"), EXTENSION
+    ),
+    Endpoint(
+        ONE,
+        ("GET",),
+        get,
+        "view",
+        lambda s: {**_ids("order_id"), "id": {"type": "string"}},
+        EXTENSION,
+    ),
+    Endpoint(
+        ONE,
+        ("DELETE",),
+        delete,
+        "delete",
+        lambda s: {**_ids("order_id"), "id": {"type": "string"}},
+        EXTENSION,
     ),
 )

@@ -123,7 +123,9 @@ async def batch(call: Call) -> RestResponse:
 ENDPOINTS = (
     Endpoint(BASE, ("GET",), list_, "list", lambda s: variation_list_args()),
     Endpoint(BASE, ("POST",), create, "create", lambda s: variation_write_args(creating=True)),
-    Endpoint(ONE, ("GET",), get, "view", lambda s: {"product_id": ID, "id": ID, "context": CONTEXT}),
+    Endpoint(
+        ONE, ("GET",), get, "view", lambda s: {"product_id": ID, "id": ID, "context": CONTEXT}
+    ),
     Endpoint(
         ONE,
         ("POST", "PUT", "PATCH"),

@@ -72,7 +72,9 @@ async def list_(call: Call) -> RestResponse:
 
 async def _create(call: Call, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("id"):
-        raise WpError(400, "woocommerce_rest_shop_webhook_exists", "Cannot create existing shop_webhook.")
+        raise WpError(
+            400, "woocommerce_rest_shop_webhook_exists", "Cannot create existing shop_webhook."
+        )
     hook = call.store.hooks.create(params, call.now)
     await call.sandbox.send_ping(call.store, hook.id)
     return webhook_json(hook, call.site)
@@ -98,7 +100,9 @@ async def update(call: Call) -> RestResponse:
 
 async def _delete(call: Call, hook_id: int, force: bool) -> dict[str, Any]:
     if not force:
-        raise WpError(501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing.")
+        raise WpError(
+            501, "woocommerce_rest_trash_not_supported", "Webhooks do not support trashing."
+        )
     hook = _hook(call, hook_id, missing_status=404)
     data = webhook_json(hook, call.site)
     call.store.hooks.delete(hook)

@@ -135,8 +135,12 @@ def _stock_and_price() -> Args:
     }
 
 
+def _when(creating: bool, value: Any) -> dict[str, Any]:
+    """A default, which only creating routes have."""
+    return {"default": value} if creating else {}
+
+
 def product_write_args(*, creating: bool) -> Args:
-    default = (lambda value: {"default": value}) if creating else (lambda value: {})
     attribute = {
         "type": "object",
         "properties": {
@@ -151,15 +155,17 @@ def product_write_args(*, creating: bool) -> Args:
     args: Args = {
         "name": _string(),
         "slug": _string(),
-        "type": _enum(PRODUCT_TYPES, **default("simple")),
-        "status": _enum(PRODUCT_STATUSES, **default("publish")),
-        "featured": _boolean(**default(False)),
-        "catalog_visibility": _enum(("visible", "catalog", "search", "hidden"), **default("visible")),
+        "type": _enum(PRODUCT_TYPES, **_when(creating, "simple")),
+        "status": _enum(PRODUCT_STATUSES, **_when(creating, "publish")),
+        "featured": _boolean(**_when(creating, False)),
+        "catalog_visibility": _enum(
+            ("visible", "catalog", "search", "hidden"), **_when(creating, "visible")
+        ),
         "description": _string(),
         "short_description": _string(),
         **_stock_and_price(),
-        "sold_individually": _boolean(**default(False)),
-        "reviews_allowed": _boolean(**default(True)),
+        "sold_individually": _boolean(**_when(creating, False)),
+        "reviews_allowed": _boolean(**_when(creating, True)),
         "parent_id": _integer(),
         "purchase_note": _string(),
         "attributes": {"type": "array", "items": attribute},
@@ -225,7 +231,9 @@ def order_write_args(custom_statuses: Iterable[str], *, creating: bool) -> Args:
         "type": "object",
         "properties": {"method_title": _string(), "method_id": _string(), "total": _string()},
     }
-    status = _enum(order_statuses_enum(custom_statuses), **({"default": "pending"} if creating else {}))
+    status = _enum(
+        order_statuses_enum(custom_statuses), **({"default": "pending"} if creating else {})
+    )
     args: Args = {
         "parent_id": _integer(),
         "status": status,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flxd_woocommerce.sandbox.wpdates import REST_DATE
@@ -82,16 +82,31 @@ def _as_object(value: Any) -> dict[str, Any]:
     return {}
 
 
+def _is_int_like(value: Any) -> bool:
+    return _is_numeric(value) and _is_integer(value)
+
+
+def _is_string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_null(value: Any) -> bool:
+    return value is None
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "array": _is_array,
+    "object": _is_object,
+    "integer": _is_int_like,
+    "number": _is_numeric,
+    "boolean": _is_boolean,
+    "string": _is_string,
+    "null": _is_null,
+}
+
+
 def _best_type(value: Any, types: list[str]) -> str:
-    checks = {
-        "array": _is_array,
-        "object": _is_object,
-        "integer": lambda v: _is_numeric(v) and _is_integer(v),
-        "number": _is_numeric,
-        "boolean": _is_boolean,
-        "string": lambda v: isinstance(v, str),
-        "null": lambda v: v is None,
-    }
+    checks = _CHECKS
     if value == "" and "string" in types:
         return "string"
     for kind in types:

@@ -178,16 +178,8 @@ class WebhookDispatcher:
 
     async def _send(self, delivery: Delivery) -> DeliveryOutcome:
         rendered = delivery.render()
-        now = self.clock.now()
-        common = {
-            "store": delivery.store,
-            "webhook_id": delivery.webhook_id,
-            "topic": delivery.topic,
-            "kind": delivery.kind,
-            "duplicate": delivery.duplicate,
-        }
         if rendered is None:
-            return DeliveryOutcome(at=now, status=None, error="not sent: webhook inactive", **common)
+            return _outcome(delivery, self.clock.now(), None, error="not sent: webhook gone")
         result = await self.outbound.post(
             rendered.url, rendered.body, dict(rendered.headers), home_url=rendered.home_url
         )
@@ -195,12 +187,37 @@ class WebhookDispatcher:
             log.info(
                 "sandbox.webhook.failed", url=rendered.url, status=result.status, error=result.error
             )
-        return DeliveryOutcome(
-            at=self.clock.now(),
-            status=result.status,
+        return _outcome(
+            delivery,
+            self.clock.now(),
+            result.status,
             url=rendered.url,
             headers=rendered.headers,
             body=rendered.body,
             error=result.error,
-            **common,
         )
+
+
+def _outcome(
+    delivery: Delivery,
+    at: datetime,
+    status: int | None,
+    *,
+    url: str = "",
+    headers: dict[str, str] | None = None,
+    body: bytes = b"",
+    error: str = "",
+) -> DeliveryOutcome:
+    return DeliveryOutcome(
+        store=delivery.store,
+        webhook_id=delivery.webhook_id,
+        topic=delivery.topic,
+        kind=delivery.kind,
+        at=at,
+        status=status,
+        url=url,
+        headers=headers or {},
+        body=body,
+        error=error,
+        duplicate=delivery.duplicate,
+    )

@@ -36,7 +36,11 @@ TOPIC_HOOKS: dict[str, list[str]] = {
     "coupon.updated": ["woocommerce_process_shop_coupon_meta", "woocommerce_update_coupon"],
     "coupon.deleted": ["wp_trash_post"],
     "coupon.restored": ["untrashed_post"],
-    "customer.created": ["user_register", "woocommerce_created_customer", "woocommerce_new_customer"],
+    "customer.created": [
+        "user_register",
+        "woocommerce_created_customer",
+        "woocommerce_new_customer",
+    ],
     "customer.updated": ["profile_update", "woocommerce_update_customer"],
     "customer.deleted": ["delete_user"],
 }
