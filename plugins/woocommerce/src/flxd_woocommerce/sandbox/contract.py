@@ -451,9 +451,10 @@ class DocumentedFields:
             return [f"{path}: {item!r} is not a documented {spec.type}"]
         if spec.table is None or spec.table not in self.tables:
             return []
-        children = item if isinstance(item, list) else [item]
+        if isinstance(item, Mapping):
+            return self.problems(spec.table, item, path)
         found: list[str] = []
-        for index, child in enumerate(children):
+        for index, child in enumerate(item if isinstance(item, list) else []):
             if isinstance(child, Mapping):
                 found += self.problems(spec.table, child, f"{path}[{index}]")
         return found

@@ -24,7 +24,7 @@ ADDRESS_FIELDS = (
 
 
 def blank_address(*, billing: bool) -> dict[str, str]:
-    fields = ADDRESS_FIELDS + (("email", "phone") if billing else ("phone",))
+    fields = ADDRESS_FIELDS + (("email", "phone") if billing else ())
     return dict.fromkeys(fields, "")
 
 
