@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 
@@ -16,7 +18,18 @@ from flxd_woocommerce.sandbox.keys import ApiKey
 from flxd_woocommerce.sandbox.orders.records import Note, Order
 from flxd_woocommerce.sandbox.webhooks.records import Webhook
 
-__all__ = ["FORMAT_VERSION", "SandboxSnapshot", "StoreSnapshot", "load_snapshot", "save_snapshot"]
+if TYPE_CHECKING:
+    from flxd_woocommerce.sandbox.store import Store
+
+__all__ = [
+    "FORMAT_VERSION",
+    "SandboxSnapshot",
+    "StoreSnapshot",
+    "load_snapshot",
+    "restore_store",
+    "save_snapshot",
+    "take_snapshot",
+]
 
 FORMAT_VERSION = 1
 
@@ -69,3 +82,42 @@ def load_snapshot(path: Path) -> SandboxSnapshot:
     if snapshot.version != FORMAT_VERSION:
         raise ValueError(f"{path}: sandbox state format {snapshot.version} is not {FORMAT_VERSION}")
     return snapshot
+
+
+def take_snapshot(stores: Iterable[Store], seed: int) -> SandboxSnapshot:
+    return SandboxSnapshot(
+        version=FORMAT_VERSION,
+        seed=seed,
+        stores=tuple(
+            StoreSnapshot(
+                name=store.name,
+                ids=store.ids.state(),
+                behaviour=store.behaviour,
+                permalinks=store.site.permalinks,
+                shipment_tracking=store.shipment_tracking,
+                approval=store.approval,
+                custom_statuses=dict(store.statuses.custom),
+                keys=tuple(store.keys.keys.values()),
+                products=tuple(store.catalog.products.values()),
+                variations=tuple(store.catalog.variations.values()),
+                orders=tuple(store.orders.orders.values()),
+                notes=tuple(store.orders.notes.values()),
+                hooks=tuple(store.hooks.hooks.values()),
+            )
+            for store in stores
+        ),
+    )
+
+
+def restore_store(store: Store, saved: StoreSnapshot) -> None:
+    """Fill a freshly made store (with the saved id sequences) from its snapshot."""
+    store.behaviour = saved.behaviour
+    store.site.permalinks = saved.permalinks
+    store.shipment_tracking = saved.shipment_tracking
+    store.approval = saved.approval
+    store.statuses.custom.update(saved.custom_statuses)
+    for key in saved.keys:
+        store.keys.add(key)
+    store.catalog.load(list(saved.products), list(saved.variations))
+    store.orders.load(list(saved.orders), list(saved.notes))
+    store.hooks.load(list(saved.hooks))

@@ -4,7 +4,6 @@ read counters, request logs and deliveries)."""
 
 from __future__ import annotations
 
-import base64
 import ssl
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -18,21 +17,20 @@ from aiohttp import web
 
 from flxd_woocommerce.sandbox import seed as seeding
 from flxd_woocommerce.sandbox.catalog.records import Product, Variation
-from flxd_woocommerce.sandbox.catalog.render import product_json, variation_json
+from flxd_woocommerce.sandbox.catalog.render import product_json
 from flxd_woocommerce.sandbox.clock import SandboxClock, SystemClock
 from flxd_woocommerce.sandbox.config import STORE_NAME, CapacityConfig, SandboxConfig
 from flxd_woocommerce.sandbox.ids import IdSequence
 from flxd_woocommerce.sandbox.keys import ApiKey
 from flxd_woocommerce.sandbox.orders.book import CartLine, OrderDraft
 from flxd_woocommerce.sandbox.orders.records import Order
-from flxd_woocommerce.sandbox.orders.render import order_json
 from flxd_woocommerce.sandbox.outbound import Outbound
 from flxd_woocommerce.sandbox.persist import (
-    FORMAT_VERSION,
     SandboxSnapshot,
-    StoreSnapshot,
     load_snapshot,
+    restore_store,
     save_snapshot,
+    take_snapshot,
 )
 from flxd_woocommerce.sandbox.requestlog import RequestLog
 from flxd_woocommerce.sandbox.store import Store
@@ -264,18 +262,6 @@ class Sandbox:
         """The key stops working at once (a key deleted in the admin)."""
         self.store(name).keys.revoke(key_id)
 
-    @staticmethod
-    def key_json(key: ApiKey) -> dict[str, Any]:
-        basic = base64.b64encode(f"{key.consumer_key}:{key.consumer_secret}".encode()).decode()
-        return {
-            "key_id": key.key_id,
-            "description": key.description,
-            "permissions": key.permissions,
-            "consumer_key": key.consumer_key,
-            "consumer_secret": key.consumer_secret,
-            "basic_authorization": f"Basic {basic}",
-        }
-
     # ------------------------------------------------------------- merchant
 
     def add_product(self, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -390,94 +376,16 @@ class Sandbox:
         store.record_ping(outcome)
         return outcome
 
-    # --------------------------------------------------------- descriptions
-
-    def describe(self, name: str) -> dict[str, Any]:
-        store = self.store(name)
-        return {
-            "name": store.name,
-            "site_url": store.site.home_url,
-            "api_url": store.site.rest_url("/wc/v3"),
-            "behaviour": store.behaviour,
-            "permalinks": store.site.permalinks,
-            "shipment_tracking": store.shipment_tracking,
-            "approval": store.approval,
-            "keys": [self.key_json(k) for k in store.keys.keys.values()],
-            "products": len(store.catalog.products),
-            "variations": len(store.catalog.variations),
-            "orders": len(store.orders.orders),
-            "order_statuses": list(store.statuses.all()),
-        }
-
-    def overview(self) -> dict[str, Any]:
-        return {"base_url": self.origin(), "https": self.https, "behaviour": self.config.behaviour}
-
-    def order_json(self, name: str, order_id: int) -> dict[str, Any]:
-        store = self.store(name)
-        return order_json(store.orders.order(order_id), store.site)
-
-    def variation_json(self, name: str, variation_id: int) -> dict[str, Any]:
-        store = self.store(name)
-        variation = store.catalog.variations[variation_id]
-        return variation_json(variation, store.catalog.products[variation.product_id], store.site)
-
-    @staticmethod
-    def outcome_json(outcome: DeliveryOutcome) -> dict[str, Any]:
-        return {
-            "webhook_id": outcome.webhook_id,
-            "topic": outcome.topic,
-            "kind": outcome.kind,
-            "url": outcome.url,
-            "status": outcome.status,
-            "ok": outcome.ok,
-            "error": outcome.error,
-            "lost": outcome.lost,
-            "duplicate": outcome.duplicate,
-            "at": outcome.at.isoformat(),
-            "headers": outcome.headers,
-            "body": outcome.body.decode("utf-8", "replace"),
-        }
-
     # ---------------------------------------------------------------- state
 
-    def snapshot(self) -> SandboxSnapshot:
-        stores = tuple(
-            StoreSnapshot(
-                name=store.name,
-                ids=store.ids.state(),
-                behaviour=store.behaviour,
-                permalinks=store.site.permalinks,
-                shipment_tracking=store.shipment_tracking,
-                approval=store.approval,
-                custom_statuses=dict(store.statuses.custom),
-                keys=tuple(store.keys.keys.values()),
-                products=tuple(store.catalog.products.values()),
-                variations=tuple(store.catalog.variations.values()),
-                orders=tuple(store.orders.orders.values()),
-                notes=tuple(store.orders.notes.values()),
-                hooks=tuple(store.hooks.hooks.values()),
-            )
-            for store in self.stores.values()
-        )
-        return SandboxSnapshot(version=FORMAT_VERSION, seed=self.config.seed, stores=stores)
-
     def save_state(self, path: Path | None = None) -> Path:
+        """Write every store's state (``state_file`` unless ``path``)."""
         target = path or self.config.state_file
         if target is None:
             raise ValueError("no state file configured")
-        save_snapshot(self.snapshot(), target)
+        save_snapshot(take_snapshot(self.stores.values(), self.config.seed), target)
         return target
 
     def _restore(self, snapshot: SandboxSnapshot) -> None:
         for saved in snapshot.stores:
-            store = self._new_store(saved.name, IdSequence(saved.ids))
-            store.behaviour = saved.behaviour
-            store.site.permalinks = saved.permalinks
-            store.shipment_tracking = saved.shipment_tracking
-            store.approval = saved.approval
-            store.statuses.custom.update(saved.custom_statuses)
-            for key in saved.keys:
-                store.keys.add(key)
-            store.catalog.load(list(saved.products), list(saved.variations))
-            store.orders.load(list(saved.orders), list(saved.notes))
-            store.hooks.load(list(saved.hooks))
+            restore_store(self._new_store(saved.name, IdSequence(saved.ids)), saved)

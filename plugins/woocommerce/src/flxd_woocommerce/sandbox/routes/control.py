@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from flxd_woocommerce.sandbox.config import CapacityConfig
+from flxd_woocommerce.sandbox.describe import (
+    describe_store,
+    key_json,
+    order_of,
+    outcome_json,
+    overview,
+)
 from flxd_woocommerce.sandbox.errors import WpError
 from flxd_woocommerce.sandbox.orders.book import CartLine
 from flxd_woocommerce.sandbox.php import php_json
@@ -77,7 +84,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
 
     async def list_stores(request: web.Request) -> web.StreamResponse:
         return _json(
-            {"stores": [sandbox.describe(s) for s in sandbox.stores], **sandbox.overview()}
+            {"stores": [describe_store(sandbox, s) for s in sandbox.stores], **overview(sandbox)}
         )
 
     async def create_store(request: web.Request) -> web.StreamResponse:
@@ -89,21 +96,21 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         )
         if "settings" in body:
             sandbox.configure_store(store.name, **body["settings"])
-        return _json(sandbox.describe(store.name), 201)
+        return _json(describe_store(sandbox, store.name), 201)
 
     async def get_store(request: web.Request) -> web.StreamResponse:
-        return _json(sandbox.describe(name(request)))
+        return _json(describe_store(sandbox, name(request)))
 
     async def settings(request: web.Request) -> web.StreamResponse:
         sandbox.configure_store(name(request), **(await _body(request)))
-        return _json(sandbox.describe(name(request)))
+        return _json(describe_store(sandbox, name(request)))
 
     async def create_key(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         key = sandbox.create_key(
             name(request), body.get("permissions", "read_write"), body.get("description", "")
         )
-        return _json(sandbox.key_json(key), 201)
+        return _json(key_json(key), 201)
 
     async def revoke_key(request: web.Request) -> web.StreamResponse:
         sandbox.revoke_key(name(request), int(request.match_info["key_id"]))
@@ -114,7 +121,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         sandbox.seed(
             name(request), products=int(body.get("products", 0)), orders=int(body.get("orders", 0))
         )
-        return _json(sandbox.describe(name(request)))
+        return _json(describe_store(sandbox, name(request)))
 
     async def add_product(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -143,7 +150,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
             customer_id=int(body.get("customer_id", 0)),
             customer_note=str(body.get("customer_note", "")),
         )
-        return _json(sandbox.order_json(name(request), order.id), 201)
+        return _json(order_of(sandbox, name(request), order.id), 201)
 
     async def change_order(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -153,7 +160,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
             sandbox.edit_order_quantities(name(request), order_id, quantities)
         if "status" in body:
             sandbox.set_order_status(name(request), order_id, str(body["status"]))
-        return _json(sandbox.order_json(name(request), order_id))
+        return _json(order_of(sandbox, name(request), order_id))
 
     async def register_status(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
@@ -204,7 +211,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         return web.Response(status=204)
 
     async def deliveries(request: web.Request) -> web.StreamResponse:
-        return _json([sandbox.outcome_json(o) for o in sandbox.deliveries(name(request))])
+        return _json([outcome_json(o) for o in sandbox.deliveries(name(request))])
 
     async def approvals(request: web.Request) -> web.StreamResponse:
         return _json([asdict(a) for a in sandbox.store(name(request)).approvals])
