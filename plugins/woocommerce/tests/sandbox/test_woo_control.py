@@ -226,3 +226,11 @@ def test_python_dash_m_serves_until_terminated(tmp_path: Path) -> None:
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+async def test_the_request_log_flags_routes_woocommerce_does_not_have(https: Env) -> None:
+    assert (await https.client.get("/wc/v3/product")).code == "rest_no_route"
+    assert (await https.client.get("/wc/v3/products", per_page="2")).status == 200
+    log = https.sandbox.requests(STORE)
+    assert log.problems() == ["#1 GET /wc/v3/product -> 404: no route matches GET /wc/v3/product"]
+    assert [e.valid for e in log] == [False, True]

@@ -7,7 +7,8 @@ control API, the approval flow or webhook deliveries).
 
 - ``server_error``: a burst of 500/502/503/504 over the next 1-4 requests: 500 is WordPress's
   "critical error" HTML page, the others a reverse proxy's HTML page;
-- ``slow``: the real answer, held ``fault_slow_ms`` on the sandbox clock (past a client timeout);
+- ``slow``: the real answer, held ``fault_slow_ms`` on the sandbox clock (past a client timeout;
+  with a fake clock it waits until the test moves time, or the client gives up);
 - ``truncated``: the real answer cut in half, still labelled JSON;
 - ``drop``: the connection closes without an answer;
 - ``html_page``: a 200 HTML page instead of JSON (a caching or security layer's page);

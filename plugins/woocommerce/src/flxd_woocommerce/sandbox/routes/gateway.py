@@ -176,6 +176,9 @@ async def _wordpress(
         return None, json_response(namespace_index(store, "/" + namespace, endpoints))
     matched = _match(store, rest_route, method, endpoints)
     if matched is None:
+        if namespace.startswith(("wc/", "wc-")):
+            # A client calling a route WooCommerce does not have is a client bug too.
+            entry.problems.append(f"no route matches {method} {rest_route}")
         return None, _failed(entry, no_route())
     endpoint, url = matched
     entry.route = endpoint.route
