@@ -103,3 +103,32 @@ async def test_webhooks_late_duplicated_out_of_order_and_lost() -> None:
         outcomes = env.sandbox.deliveries(STORE)
         assert any(o.lost for o in outcomes) and any(o.duplicate for o in outcomes)
         assert {o.webhook_id for o in outcomes} == {1}
+
+
+@pytest.mark.parametrize(("behaviour", "moves"), [("documented", True), ("pessimistic", False)])
+async def test_a_variation_save_and_its_parent(behaviour: str, moves: bool) -> None:
+    async with open_sandbox(SandboxConfig(behaviour=behaviour, tls=True)) as env:  # type: ignore[arg-type]
+        c = env.client
+        tee = (
+            await c.post(
+                "/wc/v3/products",
+                {
+                    "name": "Tee",
+                    "type": "variable",
+                    "attributes": [{"name": "Size", "variation": True, "options": ["S"]}],
+                },
+            )
+        ).data
+        small = (
+            await c.post(
+                f"/wc/v3/products/{tee['id']}/variations",
+                {"attributes": [{"name": "Size", "option": "S"}]},
+            )
+        ).data
+        before = (await c.get(f"/wc/v3/products/{tee['id']}")).data["date_modified_gmt"]
+        await env.clock.advance(60)
+        await c.put(
+            f"/wc/v3/products/{tee['id']}/variations/{small['id']}", {"regular_price": "5.00"}
+        )
+        after = (await c.get(f"/wc/v3/products/{tee['id']}")).data["date_modified_gmt"]
+        assert (after != before) is moves

@@ -209,3 +209,29 @@ async def test_wordpress_policy_refuses_unsafe_destinations() -> None:
     loopback = Outbound(policy="loopback", verify_tls=True, cafile=None, timeout_s=1)
     assert loopback.refusal("http://127.0.0.1:8765/x", home) is None
     assert loopback.refusal("http://10.1.2.3/x", home) is not None
+
+
+async def test_only_the_trash_fires_deleted(plain: Env) -> None:
+    c = plain.oauth()
+    first = (await c.post("/wc/v3/products", {"name": "A"})).data
+    second = (await c.post("/wc/v3/products", {"name": "B"})).data
+    plain.sandbox.add_product(STORE, {"name": "Pen", "regular_price": "1.00"})
+    order = plain.sandbox.place_order(STORE)
+    async with receiver() as sink:
+        for topic in ("product.deleted", "order.deleted"):
+            await c.post(
+                "/wc/v3/webhooks", {"topic": topic, "delivery_url": sink.url, "secret": "s"}
+            )
+        await c.delete(f"/wc/v3/products/{first['id']}")  # to the trash
+        await c.delete(f"/wc/v3/products/{second['id']}", force="true")  # gone, silently
+        await c.delete(f"/wc/v3/orders/{order.id}")
+        await plain.sandbox.webhooks_idle()
+        events = [
+            (r.headers["X-WC-Webhook-Topic"], json.loads(r.body))
+            for r in sink.received
+            if r.body.startswith(b"{")
+        ]
+        assert events == [
+            ("product.deleted", {"id": first["id"]}),
+            ("order.deleted", {"id": order.id}),
+        ]
