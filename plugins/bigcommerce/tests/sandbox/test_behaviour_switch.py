@@ -12,7 +12,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from flxd.plugin.manager import load_plugins
 from flxd_bigcommerce import embedded
 from flxd_bigcommerce.config import EmbeddedSandbox
 from flxd_bigcommerce.sandbox import PessimisticSettings, SandboxConfig
@@ -22,6 +21,7 @@ from sandbox_env import Env, open_sandbox
 from sandbox_payloads import create, product
 
 from flxd.cli import build_parser
+from flxd.plugin.manager import load_plugins
 
 
 def parse(*argv: str) -> argparse.Namespace:

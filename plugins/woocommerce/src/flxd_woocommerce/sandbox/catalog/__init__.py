@@ -1,0 +1,2 @@
+"""Products and their variations: records, the catalog that guards them, writes, queries and
+how they are rendered."""

@@ -1,0 +1,1 @@
+"""Orders, their notes and statuses: records, the order book, queries and rendering."""

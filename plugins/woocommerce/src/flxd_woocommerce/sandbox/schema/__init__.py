@@ -1,0 +1,1 @@
+"""Argument schemas of the emulated routes and WordPress's way of checking values against them."""

@@ -1,0 +1,1 @@
+"""Webhooks: the records a store keeps (``/wc/v3/webhooks``) and their deliveries."""
