@@ -15,6 +15,7 @@ from flxd.commands.streams import guard_standard_streams, reader_gone
 from flxd.errors import ConfigError, FlxdError, PluginError, StoreError, UsageError
 from flxd.plugin.manager import PluginHost, load_plugins
 from flxd.plugin.registry import ChannelType, Command
+from flxd.taskgroup import leaves
 
 __all__ = ["build_parser", "main"]
 
@@ -106,12 +107,5 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _sole_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The one error inside (nested) exception groups, or the group itself if there are more."""
-    leaves: list[BaseException] = []
-    pending: list[BaseException] = [group]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, BaseExceptionGroup):
-            pending.extend(item.exceptions)
-        else:
-            leaves.append(item)
-    return leaves[0] if len(leaves) == 1 else group
+    found = leaves(group)
+    return found[0] if len(found) == 1 else group

@@ -8,11 +8,12 @@ from datetime import datetime
 
 from flxd import __version__
 from flxd.admin.state import AdminState
-from flxd.cluster.leasebook import LeaseTable, NodeRow, lease_table
-from flxd.hub.health import ConnectionHealth, HealthBook
+from flxd.cluster.leasebook import LeaseTable, NodeRow
+from flxd.hub.health import ConnectionHealth
 from flxd.operation import RUN_ORDER
-from flxd.runs.approvals import awaiting_approval, uses_approval
-from flxd.runs.journal import Journal, RunRecord
+from flxd.runs.approvals import uses_approval
+from flxd.runs.journal import RunRecord
+from flxd.runs.status import read_status
 from flxd.runs.summary import RunKey
 
 __all__ = ["ConnectionView", "OperationView", "QuotaView", "StatusView", "gather_status"]
@@ -77,25 +78,16 @@ async def gather_status(state: AdminState) -> StatusView:
         health=runner.health,
         sinks=list(state.delivery.sinks),
     )
-    async with state.db.transaction() as tx:
-        journal = Journal(tx, state.clock.now())
-        last = await journal.last_runs()
-        health = await HealthBook(tx, state.clock.now()).health()
-        errors = await journal.failed_runs(limit=RECENT_ERRORS)
-        waiting = await awaiting_approval(
-            tx,
-            [
-                n
-                for n, rt in runner.connections.items()
-                if uses_approval(rt.config, rt.channel_type)
-            ],
-            state.clock.now(),
-        )
-        table = (
-            await lease_table(tx, state.config().daemon.lease_period)
-            if state.db.dialect == "postgresql"
-            else LeaseTable((), ())
-        )
+    hub = await read_status(
+        state.db,
+        state.clock.now(),
+        approving=[
+            n for n, rt in runner.connections.items() if uses_approval(rt.config, rt.channel_type)
+        ],
+        lease_period=state.config().daemon.lease_period,
+        recent_errors=RECENT_ERRORS,
+    )
+    table = hub.leases or LeaseTable((), ())
     running = set(runner.running_keys())
     connections: list[ConnectionView] = []
     for name, runtime in sorted(runner.connections.items()):
@@ -112,23 +104,20 @@ async def gather_status(state: AdminState) -> StatusView:
                     enabled=enabled,
                     interval_s=conn.operations[op].interval,
                     running=key in running,
-                    last_run=last.get((name, op.value)),
+                    last_run=hub.last_runs.get((name, op.value)),
                     next_run=state.scheduler.next_run(key) if enabled else None,
                     lag_s=snapshot.lag.get((name, op.value)),
                 )
             )
         stats = snapshot.limits[name]
-        state_now = runner.health.get(name, ConnectionHealth.ACTIVE)
-        reason = health[name][1] if name in health else None
-        if name in waiting:
-            state_now, reason = ConnectionHealth.AWAITING_APPROVAL, waiting[name].reason
+        state_now, reason = hub.health_of(name, runner.health.get(name, ConnectionHealth.ACTIVE))
         connections.append(
             ConnectionView(
                 name=name,
                 channel=conn.channel,
                 enabled=conn.settings.enabled,
                 health=state_now,
-                health_reason=reason if state_now is not ConnectionHealth.ACTIVE else None,
+                health_reason=reason,
                 quota=QuotaView(
                     requests=stats.requests,
                     throttled=stats.throttled,
@@ -146,7 +135,7 @@ async def gather_status(state: AdminState) -> StatusView:
         version=__version__,
         draining=runner.draining,
         connections=tuple(connections),
-        recent_errors=tuple(errors),
+        recent_errors=tuple(hub.recent_errors),
         backlog=snapshot.backlog,
         nodes=table.nodes,
     )

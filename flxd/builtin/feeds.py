@@ -32,9 +32,9 @@ from flxd.hub.files.listings import (
     parse_listing_file,
 )
 from flxd.hub.listing_keys import upsert_file
-from flxd.plugin.context import SourceServices
+from flxd.plugin.context import FeedServices
 from flxd.plugin.hookspecs import hookimpl
-from flxd.plugin.registry import Registrar, SourceType
+from flxd.plugin.registry import FeedType, Registrar
 
 __all__ = ["FileFeed", "FileFeedSettings"]
 
@@ -69,7 +69,7 @@ class FileFeed:
         self.settings = settings
         self._seen: tuple[int, int] | None = None  # (size, mtime) of the single file last read
 
-    async def run(self, services: SourceServices) -> Mapping[str, int]:
+    async def run(self, services: FeedServices) -> Mapping[str, int]:
         path = self.settings.path
         counts: dict[str, int] = {}
         if path.is_dir():
@@ -88,9 +88,7 @@ class FileFeed:
             self._seen = signature
         return counts
 
-    async def _read(
-        self, file: Path, services: SourceServices, counts: dict[str, int]
-    ) -> list[str]:
+    async def _read(self, file: Path, services: FeedServices, counts: dict[str, int]) -> list[str]:
         """Upsert the file's good rows; returns what was wrong with it, line by line."""
         read = partial(
             parse_listing_file, file, format=self.settings.format, mapping=self.settings.mapping
@@ -117,7 +115,7 @@ class FileFeed:
         _add(counts, "rejected", len(parsed.problems))
         return [f"{file.name}: {problem}" for problem in parsed.problems]
 
-    def _move_aside(self, file: Path, problems: list[str], services: SourceServices) -> None:
+    def _move_aside(self, file: Path, problems: list[str], services: FeedServices) -> None:
         target_dir = self.settings.processed_dir or file.parent / "processed"
         target_dir.mkdir(parents=True, exist_ok=True)
         stamp = services.clock.now().strftime("%Y%m%dT%H%M%SZ")
@@ -145,9 +143,9 @@ def _add(counts: dict[str, int], key: str, n: int) -> None:
 
 
 @hookimpl
-def flxd_register_sources(register: Registrar[SourceType]) -> None:
+def flxd_register_feeds(register: Registrar[FeedType]) -> None:
     register(
-        SourceType(
+        FeedType(
             name="file",
             description="upsert listings from a CSV/JSONL file or a drop folder, on an interval",
             settings=FileFeedSettings,

@@ -7,15 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from flxd.clock import SystemClock
-from flxd.cluster.leasebook import LeaseTable, lease_table
+from flxd.cluster.leasebook import LeaseTable
 from flxd.cluster.leases import OUTBOX
 from flxd.commands.env import CommandEnv
 from flxd.commands.output import ERROR_WIDTH, print_json, print_table
-from flxd.hub.cursors import Cursors
-from flxd.hub.health import ConnectionHealth, HealthBook
+from flxd.hub.health import ConnectionHealth
 from flxd.operation import RUN_ORDER, Operation
-from flxd.runs.approvals import awaiting_approval, uses_approval
+from flxd.runs.approvals import uses_approval
 from flxd.runs.journal import Journal
+from flxd.runs.status import read_status
 
 __all__ = ["add_parsers"]
 
@@ -42,32 +42,21 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def cmd_status(env: CommandEnv) -> int:
     config = env.config
-    async with env.hub(create=False) as db, db.transaction() as tx:
-        journal = Journal(tx, SystemClock().now())
-        health = await HealthBook(tx, SystemClock().now()).health()
-        last = await journal.last_runs()
-        cursors = await Cursors(tx, SystemClock().now()).every()
-        waiting = await awaiting_approval(tx, _approved_by_merchant(env), SystemClock().now())
-        # Several nodes on one PostgreSQL database: who holds which connection right now.
-        leases = (
-            await lease_table(tx, config.daemon.lease_period)
-            if db.dialect == "postgresql"
-            else None
+    async with env.hub(create=False) as db:
+        hub = await read_status(
+            db,
+            SystemClock().now(),
+            approving=_approved_by_merchant(env),
+            lease_period=config.daemon.lease_period,
         )
+    leases = hub.leases
     rows: list[dict[str, Any]] = []
     for name, conn in sorted(config.connections.items()):
-        state = health.get(name, (ConnectionHealth.ACTIVE, None, None))
-        if name in waiting:
-            state = (ConnectionHealth.AWAITING_APPROVAL, waiting[name].reason, None)
+        state = hub.health_of(name)
         for op in RUN_ORDER:
             if op not in conn.operations:
                 continue
-            run = last.get((name, op.value))
-            cursor = [
-                value
-                for c, o, part, value, _ in cursors
-                if c == name and o == op.value and not part
-            ]
+            run = hub.last_runs.get((name, op.value))
             rows.append(
                 {
                     "connection": name,
@@ -87,7 +76,7 @@ async def cmd_status(env: CommandEnv) -> int:
                         "counts": run.counts,
                         "error": run.error,
                     },
-                    "cursor": cursor[0] if cursor else None,
+                    "cursor": hub.cursor(name, op.value),
                     **({} if leases is None else {"node": leases.owner(name)}),
                 }
             )
@@ -143,10 +132,10 @@ async def cmd_status(env: CommandEnv) -> int:
             ],
             env.out,
         )
-    for name, (health_state, reason, _) in sorted(health.items()):
-        if health_state is ConnectionHealth.NEEDS_REAUTH and name not in waiting:
+    for name, (health_state, reason, _) in sorted(hub.health.items()):
+        if health_state is ConnectionHealth.NEEDS_REAUTH and name not in hub.waiting:
             env.out.write(f"{name}: needs re-authentication: {reason}\n")
-    for name, approval in waiting.items():
+    for name, approval in hub.waiting.items():
         env.out.write(f"{name}: awaiting approval: {approval.reason}\n")
     return 0
 

@@ -129,7 +129,7 @@ class Registries(Protocol):
     def sinks(self) -> TableTypes[TypedTableType]: ...
 
     @property
-    def sources(self) -> TableTypes[TypedTableType]: ...
+    def feeds(self) -> TableTypes[TypedTableType]: ...
 
 
 def find_config(explicit: str | os.PathLike[str] | None, environ: Mapping[str, str]) -> Path:
@@ -214,7 +214,7 @@ def parse_config(
         if (conn := _connection(v, name, table, registries)) is not None
     }
     sinks = dict(_typed_tables(v, raw, "sinks", registries.sinks))
-    feeds = dict(_typed_tables(v, raw, "feeds", registries.sources))
+    feeds = dict(_typed_tables(v, raw, "feeds", registries.feeds))
     if v.problems:
         raise ConfigError(v.problems, source=source)
     assert daemon is not None and admin is not None and logging is not None

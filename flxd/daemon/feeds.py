@@ -16,9 +16,9 @@ import structlog
 
 from flxd.clock import Clock
 from flxd.config import Config
-from flxd.plugin.context import SourceServices
+from flxd.plugin.context import FeedServices
 from flxd.plugin.manager import PluginHost
-from flxd.plugin.registry import Source
+from flxd.plugin.registry import Feed
 from flxd.store import Database
 
 __all__ = ["FeedResult", "FeedRunner"]
@@ -35,9 +35,11 @@ class FeedResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Feed:
+class _Scheduled:
+    """A configured feed, built, with its interval."""
+
     name: str
-    source: Source
+    feed: Feed
     interval: float
 
 
@@ -49,13 +51,13 @@ class FeedRunner:
         self._feeds = self._build(config)
         self._scope: anyio.CancelScope | None = None
 
-    def _build(self, config: Config) -> list[_Feed]:
+    def _build(self, config: Config) -> list[_Scheduled]:
         feeds = []
         for name, table in sorted(config.feeds.items()):
-            source_type = self._host.sources.get(table.type)
-            assert source_type is not None  # the config loader checked it
+            feed_type = self._host.feeds.get(table.type)
+            assert feed_type is not None  # the config loader checked it
             interval = getattr(table.settings, "interval", DEFAULT_INTERVAL)
-            feeds.append(_Feed(name, source_type.create(table.settings), float(interval)))
+            feeds.append(_Scheduled(name, feed_type.create(table.settings), float(interval)))
         return feeds
 
     async def run_all(self) -> list[FeedResult]:
@@ -78,20 +80,20 @@ class FeedRunner:
         if self._scope is not None:
             self._scope.cancel()
 
-    async def _loop(self, feed: _Feed) -> None:
+    async def _loop(self, feed: _Scheduled) -> None:
         while True:
             await self._run(feed)
             await self._clock.sleep(feed.interval)
 
-    async def _run(self, feed: _Feed) -> FeedResult:
-        services = SourceServices(
+    async def _run(self, feed: _Scheduled) -> FeedResult:
+        services = FeedServices(
             name=feed.name, db=self._db, clock=self._clock, log=log.bind(feed=feed.name)
         )
         started = self._clock.monotonic()
         # Like the runner for operations, the one place a feed's failure is caught broadly:
         # a broken file or plugin must not stop the daemon or the other feeds.
         try:
-            counts = dict(await feed.source.run(services))
+            counts = dict(await feed.feed.run(services))
         except Exception as exc:
             log.exception("feed failed", feed=feed.name)
             return FeedResult(feed.name, error=f"{type(exc).__name__}: {exc}")

@@ -87,10 +87,10 @@ from flxd.plugin.channel import (
 from flxd.plugin.context import (
     CheckContext,
     ConnectionServices,
+    FeedServices,
     HubWriter,
     RunContext,
     SinkServices,
-    SourceServices,
     WebContext,
 )
 from flxd.plugin.flows.import_listings import ImportPage, import_pages
@@ -99,15 +99,16 @@ from flxd.plugin.hookspecs import hookimpl
 from flxd.plugin.registry import (
     ChannelType,
     Command,
+    Feed,
+    FeedType,
     OperationType,
     Registrar,
     Sink,
     SinkType,
-    Source,
-    SourceType,
     WebRoute,
 )
 from flxd.plugin.webhooks import accept_event, webhook_secret
+from flxd.taskgroup import task_group
 
 __all__ = [
     "ACKNOWLEDGE_CONFLICT",
@@ -138,6 +139,9 @@ __all__ = [
     "EnvSecret",
     "Event",
     "ExplainsOrders",
+    "Feed",
+    "FeedServices",
+    "FeedType",
     "FileSecret",
     "FlxdError",
     "GetOrdersSettings",
@@ -179,9 +183,6 @@ __all__ = [
     "Sink",
     "SinkServices",
     "SinkType",
-    "Source",
-    "SourceServices",
-    "SourceType",
     "StrictModel",
     "SyncListingsSettings",
     "SyncOrdersSettings",
@@ -204,6 +205,7 @@ __all__ = [
     "pick_secret",
     "sku_key",
     "sync_listings",
+    "task_group",
     "waiting_approval",
     "webhook_secret",
 ]

@@ -30,10 +30,10 @@ from flxd.store import Database, Tx
 __all__ = [
     "CheckContext",
     "ConnectionServices",
+    "FeedServices",
     "HubWriter",
     "RunContext",
     "SinkServices",
-    "SourceServices",
     "WebContext",
 ]
 
@@ -99,7 +99,7 @@ class SinkServices:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SourceServices:
+class FeedServices:
     name: str
     db: Database
     clock: Clock

@@ -3,7 +3,7 @@
 pluggy calls hooks synchronously, so an `async def` implementation would return a coroutine that
 nobody awaits; flxd refuses such plugins at start-up, as it refuses a hook name it does not
 define (a misspelling). Async behaviour belongs on the objects a plugin registers (a Channel, a
-Sink, a Source), which core awaits in its own task groups.
+Sink, a Feed), which core awaits in its own task groups.
 
 Each hook receives a `register` callable (a Registrar) that checks what it is given: the wrong
 type, a bad or taken name, or settings that do not extend core's fail at start-up with the
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from flxd.plugin.registry import (
         ChannelType,
         Command,
+        FeedType,
         Registrar,
         SinkType,
-        SourceType,
         WebRoute,
     )
 
@@ -48,11 +48,11 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
 
 
 @hookspec
-def flxd_register_sources(register: Registrar[SourceType]) -> None:
+def flxd_register_feeds(register: Registrar[FeedType]) -> None:
     """Register catalog feed types, usable as `[feeds.NAME] type = "<name>"`.
 
-    :param register: call `register(SourceType(...))` once per feed type; its `create`
-        builds a Source from the validated settings, whose `run` core awaits on the feed's
+    :param register: call `register(FeedType(...))` once per feed type; its `create`
+        builds a Feed from the validated settings, whose `run` core awaits on the feed's
         interval (and before `run --once`).
 
     Called once when plugins are loaded. Since flxd 0.1.

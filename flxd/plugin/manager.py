@@ -14,7 +14,7 @@ import pluggy
 
 from flxd.errors import PluginError
 from flxd.plugin import hookspecs
-from flxd.plugin.registry import ChannelType, Command, Registrar, SinkType, SourceType, WebRoute
+from flxd.plugin.registry import ChannelType, Command, FeedType, Registrar, SinkType, WebRoute
 
 __all__ = [
     "BUILTIN_PLUGINS",
@@ -53,7 +53,7 @@ class PluginHost:
 
     plugins: list[PluginInfo]
     channels: Registrar[ChannelType] = field(default_factory=lambda: Registrar(ChannelType))
-    sources: Registrar[SourceType] = field(default_factory=lambda: Registrar(SourceType))
+    feeds: Registrar[FeedType] = field(default_factory=lambda: Registrar(FeedType))
     sinks: Registrar[SinkType] = field(default_factory=lambda: Registrar(SinkType))
     commands: Registrar[Command] = field(
         default_factory=lambda: Registrar(Command, reserved=RESERVED_COMMANDS)
@@ -64,7 +64,7 @@ class PluginHost:
         """(kind, name) pairs that `plugin` registered, for `flxd plugins`."""
         registrars: list[tuple[str, Registrar[Any]]] = [
             ("channel", self.channels),
-            ("source", self.sources),
+            ("feed", self.feeds),
             ("sink", self.sinks),
             ("command", self.commands),
             ("web route", self.web_routes),
@@ -136,7 +136,7 @@ def load_plugins(
 
     host = PluginHost(plugins=infos)
     _collect(pm, "flxd_register_channels", host.channels)
-    _collect(pm, "flxd_register_sources", host.sources)
+    _collect(pm, "flxd_register_feeds", host.feeds)
     _collect(pm, "flxd_register_sinks", host.sinks)
     _collect(pm, "flxd_register_commands", host.commands)
     _collect(pm, "flxd_register_web_routes", host.web_routes)

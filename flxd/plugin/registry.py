@@ -1,4 +1,4 @@
-"""What plugins register: channel types, sources, sinks and CLI commands.
+"""What plugins register: channel types, feeds, sinks, CLI commands and web routes.
 
 Each hook receives a `Registrar`; it checks what it is given, so a plugin that registers the wrong
 thing or a name already taken fails at start-up with the plugin's name in the message.
@@ -26,22 +26,22 @@ if TYPE_CHECKING:
     from flxd.plugin.channel import Channel
     from flxd.plugin.context import (
         ConnectionServices,
+        FeedServices,
         RunContext,
         SinkServices,
-        SourceServices,
         WebContext,
     )
 
 __all__ = [
     "ChannelType",
     "Command",
+    "Feed",
+    "FeedType",
     "OperationType",
     "Registrar",
     "Registration",
     "Sink",
     "SinkType",
-    "Source",
-    "SourceType",
     "WebRoute",
 ]
 
@@ -105,20 +105,20 @@ class SinkType:
     create: Callable[[Any, SinkServices], Sink]
 
 
-class Source(Protocol):
+class Feed(Protocol):
     """Feeds the hub catalog from outside (a supplier file, another system)."""
 
-    async def run(self, services: SourceServices) -> Mapping[str, int]: ...
+    async def run(self, services: FeedServices) -> Mapping[str, int]: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SourceType:
+class FeedType:
     """A kind of catalog feed (`[feeds.NAME] type = "<name>"`)."""
 
     name: str
     description: str
     settings: type[TypedSettings]
-    create: Callable[[Any], Source]
+    create: Callable[[Any], Feed]
 
 
 WebHandler = Callable[["web.Request", "WebContext"], Awaitable["web.StreamResponse"]]
@@ -149,7 +149,7 @@ class Command:
     run: Callable[[argparse.Namespace], Awaitable[int]]
 
 
-T = TypeVar("T", ChannelType, SinkType, SourceType, Command, WebRoute)
+T = TypeVar("T", ChannelType, SinkType, FeedType, Command, WebRoute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +229,7 @@ def _check_item(item: object, plugin: str) -> None:
                     f"plugin {plugin!r}: channel {item.name!r} {op.operation} settings must "
                     f"subclass flxd.plugin.{base.__name__}"
                 )
-    elif isinstance(item, SinkType | SourceType) and not issubclass(item.settings, TypedSettings):
+    elif isinstance(item, SinkType | FeedType) and not issubclass(item.settings, TypedSettings):
         raise PluginError(
             f"plugin {plugin!r}: {item.name!r} settings must subclass flxd.plugin.TypedSettings"
         )

@@ -22,6 +22,7 @@ from flxd.runs.journal import Journal, RunOutcome
 from flxd.runs.retention import purge_personal_data
 from flxd.runs.summary import RunKey, RunSummary
 from flxd.store import Database
+from flxd.taskgroup import decisive
 
 __all__ = ["RunExecution", "RunRequest"]
 
@@ -131,7 +132,7 @@ class RunExecution:
                 except BaseExceptionGroup as group:
                     # A channel's own task group wraps what went wrong; the type decides what
                     # happens next, so judge the run by the error that matters most.
-                    raise _decisive(group) from group
+                    raise decisive(group) from group
             if scope.cancelled_caught and state.revoked is not None:
                 outcome, error = RunOutcome.FAILED, f"lost the connection's lease: {state.revoked}"
             elif scope.cancelled_caught:
@@ -213,23 +214,3 @@ async def _operate(runtime: ConnectionRuntime, ctx: RunContext) -> None:
     if ctx.operation is Operation.GET_ORDERS:
         await purge_personal_data(ctx)
     await operation.run(runtime.channel, ctx)
-
-
-def _decisive(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error in a (nested) group that decides the run: auth first (it pauses the
-    connection), then a lost lease, then any other real error; cancellations last."""
-    found: list[BaseException] = []
-
-    def walk(error: BaseException) -> None:
-        if isinstance(error, BaseExceptionGroup):
-            for inner in error.exceptions:
-                walk(inner)
-        else:
-            found.append(error)
-
-    walk(group)
-    for kind in (AuthError, FencedError, Exception):
-        for error in found:
-            if isinstance(error, kind):
-                return error
-    return found[0]

@@ -16,10 +16,10 @@ from flxd.config import parse_config
 from flxd.daemon.feeds import FeedRunner
 from flxd.errors import ConfigError
 from flxd.hub.catalog import Catalog
-from flxd.plugin.context import SourceServices
+from flxd.plugin.context import FeedServices
 from flxd.plugin.hookspecs import hookimpl
 from flxd.plugin.manager import load_plugins
-from flxd.plugin.registry import Registrar, SourceType
+from flxd.plugin.registry import FeedType, Registrar
 from flxd.store import Database
 from flxd.testing import FakeClock
 
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.anyio
 clock = FakeClock()
 
 
-def services(db: Database) -> SourceServices:
-    return SourceServices(name="supplier", db=db, clock=clock, log=structlog.get_logger())
+def services(db: Database) -> FeedServices:
+    return FeedServices(name="supplier", db=db, clock=clock, log=structlog.get_logger())
 
 
 async def hub_state(db: Database) -> tuple[int, dict[str, tuple[Decimal | None, int | None]]]:
@@ -142,15 +142,15 @@ def test_feed_tables_are_validated_with_their_key_paths(tmp_path: Path) -> None:
 
 
 class Broken:
-    async def run(self, services: SourceServices) -> Mapping[str, int]:
+    async def run(self, services: FeedServices) -> Mapping[str, int]:
         raise RuntimeError("the supplier's server is down")
 
 
 class BrokenPlugin:
     @hookimpl
-    def flxd_register_sources(self, register: Registrar[SourceType]) -> None:
+    def flxd_register_feeds(self, register: Registrar[FeedType]) -> None:
         register(
-            SourceType(
+            FeedType(
                 name="broken", description="", settings=FileFeedSettings, create=lambda s: Broken()
             )
         )

@@ -170,7 +170,7 @@ def test_flxd_plugins_lists_what_each_registered() -> None:
 def test_a_disabled_plugin_is_listed_but_not_loaded() -> None:
     host = load_plugins(disabled=["memory", "flxd.builtin.feeds"])
     assert "memory" not in host.channels.names()
-    assert "file" not in host.sources.names()
+    assert "file" not in host.feeds.names()
     disabled = {info.name for info in host.plugins if info.disabled}
     assert disabled == {"memory", "flxd.builtin.feeds"}
     assert host.registrations("memory") == []

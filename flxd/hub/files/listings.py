@@ -6,17 +6,16 @@ A problem with the file itself (unknown column, no `sku` column, not UTF-8) reje
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from flxd.hub.files.header import EMPTY_FILE, HEADER_ONLY, unknown_columns
+from flxd.hub.files.header import EMPTY_FILE, HEADER_ONLY
+from flxd.hub.files.rows import FileRejected, file_kind, read_rows, unstorable
 from flxd.hub.model import VariantUpdate
 
 __all__ = ["COLUMNS", "FileRejected", "ParsedFile", "RowProblem", "parse_listing_file"]
@@ -37,13 +36,6 @@ COLUMNS = (
 MAX_QUANTITY = 2_147_483_647
 _DIGITS = re.compile(r"^\d{6,14}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-# Never storable: NUL (PostgreSQL refuses it) and unpaired surrogates (JSON escapes can make
-# them; they are not UTF-8), in any column.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-class FileRejected(ValueError):
-    """The file as a whole cannot be read; nothing from it is used."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,17 +63,9 @@ def parse_listing_file(
 ) -> ParsedFile:
     """Parse a listing file. `format` is "csv" or "jsonl" (default: by extension).
     `mapping` renames the file's columns to flxd's (e.g. {"Artikelnummer": "sku"})."""
-    kind = format or ("jsonl" if path.suffix.lower() in (".jsonl", ".ndjson") else "csv")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise FileRejected(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise FileRejected(f"{path}: not UTF-8 (byte {exc.start})") from None
-    if kind not in ("csv", "jsonl"):
-        raise FileRejected(f"{path}: unknown format {kind!r} (csv or jsonl)")
+    kind = file_kind(path, format)
     rename = dict(mapping or {})
-    rows = _jsonl_rows(text) if kind == "jsonl" else _csv_rows(text, path, rename)
+    text, rows = read_rows(path, kind, columns=COLUMNS, required=("sku",), rename=rename)
     parsed = ParsedFile()
     for line, row in rows:
         parsed.rows += 1
@@ -97,64 +81,6 @@ def parse_listing_file(
     if not parsed.rows:
         parsed.empty = HEADER_ONLY if kind == "csv" and text.strip() else EMPTY_FILE
     return parsed
-
-
-def _csv_rows(
-    text: str, path: Path, rename: Mapping[str, str]
-) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    if not text.strip():
-        return  # nothing at all, not even a header: an empty file
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise FileRejected(f"{path}: line 1: {exc}") from None
-    named = [rename.get(h, h) for h in header]
-    unknown = [h for h, n in zip(header, named, strict=True) if n not in COLUMNS]
-    if unknown:
-        raise FileRejected(f"{path}: line 1: {unknown_columns(unknown, header, COLUMNS)}")
-    if "sku" not in named:
-        raise FileRejected(f"{path}: line 1: no sku column")
-    if len(set(named)) != len(named):
-        raise FileRejected(f"{path}: line 1: a column appears twice")
-    line = reader.line_num
-    while True:
-        start = line + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            line = reader.line_num
-            yield start, f"not valid CSV: {exc}"
-            continue
-        line = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            yield start, f"expected {len(header)} cells as in the header, found {len(cells)}"
-            continue
-        # Empty cells mean "not stated": a stock file with sku,price,quantity leaves the rest alone.
-        yield start, {h: c for h, c in zip(header, cells, strict=True) if c.strip() != ""}
-
-
-def _jsonl_rows(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    # Lines end at \n only: splitlines() also breaks at \u2028, \x0c, ... which JSON allows
-    # inside strings, and then every later row would be reported a line off.
-    for number, raw in enumerate(text.split("\n"), start=1):
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw, parse_float=Decimal)
-        except ValueError as exc:
-            yield number, f"not valid JSON: {exc}"
-            continue
-        if not isinstance(value, dict):
-            yield number, "expected a JSON object"
-            continue
-        yield number, {k: v for k, v in value.items() if v is not None}
 
 
 def _shown(value: Any) -> str:
@@ -196,7 +122,7 @@ def _text(row: Mapping[str, Any], key: str, *, limit: int, multiline: bool = Fal
         return None
     if len(text) > limit:
         raise ValueError(f"{key}: longer than {limit} characters ({len(text)})")
-    if _UNSTORABLE.search(text):
+    if unstorable(text):
         raise ValueError(f"{key}: contains NUL or an unpaired surrogate")
     if not multiline and _CONTROL.search(text):
         raise ValueError(f"{key}: contains control characters")
@@ -273,7 +199,7 @@ def _pairs(row: Mapping[str, Any], key: str) -> tuple[tuple[str, str], ...] | No
         name, val = (str(item[0]).strip(), str(item[1]).strip())
         if not name or not val:
             raise ValueError(f"{key}: empty name or value in {_shown(item)}")
-        if _UNSTORABLE.search(name + val):
+        if unstorable(name + val):
             raise ValueError(f"{key}: contains NUL or an unpaired surrogate")
         pairs.append((name, val))
     return tuple(pairs)

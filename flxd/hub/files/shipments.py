@@ -11,15 +11,12 @@ Bad rows are reported by line and left out; a problem with the file itself rejec
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from flxd.hub.files.header import unknown_columns
+from flxd.hub.files.rows import FileRejected, file_kind, read_rows
 from flxd.hub.shipments import ShipmentRequest, parse_item
 
 __all__ = ["COLUMNS", "ParsedShipments", "ShipmentFileRejected", "parse_shipment_file"]
@@ -38,8 +35,8 @@ COLUMNS = (
 _ALIASES = {"tracking_number": "tracking", "shipping_method": "method"}
 
 
-class ShipmentFileRejected(ValueError):
-    """The file as a whole cannot be read; nothing from it is used."""
+ShipmentFileRejected = FileRejected
+"""The file as a whole cannot be read (the same error as for listing files)."""
 
 
 @dataclass(slots=True)
@@ -51,16 +48,8 @@ class ParsedShipments:
 
 
 def parse_shipment_file(path: Path, *, format: str | None = None) -> ParsedShipments:
-    kind = format or ("jsonl" if path.suffix.lower() in (".jsonl", ".ndjson") else "csv")
-    if kind not in ("csv", "jsonl"):
-        raise ShipmentFileRejected(f"{path}: unknown format {kind!r} (csv or jsonl)")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise ShipmentFileRejected(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise ShipmentFileRejected(f"{path}: not UTF-8 (byte {exc.start})") from None
-    rows = _jsonl(text) if kind == "jsonl" else _csv(text, path)
+    kind = file_kind(path, format)
+    _, rows = read_rows(path, kind, columns=(*COLUMNS, *_ALIASES), rename=_ALIASES)
     parsed = ParsedShipments()
     groups: dict[tuple[Any, ...], tuple[int, ShipmentRequest, bool]] = {}
     for line, row in rows:
@@ -68,7 +57,7 @@ def parse_shipment_file(path: Path, *, format: str | None = None) -> ParsedShipm
         try:
             if isinstance(row, str):
                 raise ValueError(row)
-            request = _request(row)
+            request = _request({_ALIASES.get(k, k): v for k, v in row.items()})
         except ValueError as exc:
             parsed.problems.append((line, str(exc)))
             continue
@@ -151,45 +140,3 @@ def _items(row: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
             found.append(parse_item(f"{item['sku']}={item.get('quantity', 1)}"))
         return tuple(found)
     raise ValueError("items: expected SKU=QTY;SKU=QTY")
-
-
-def _csv(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [_ALIASES.get(h.strip(), h.strip()) for h in next(reader)]
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise ShipmentFileRejected(f"{path}: line 1: {exc}") from None
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise ShipmentFileRejected(f"{path}: line 1: {unknown_columns(unknown, header, COLUMNS)}")
-    if len(set(header)) != len(header):
-        raise ShipmentFileRejected(f"{path}: line 1: a column appears twice")
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield start, f"not valid CSV: {exc}"
-            continue
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            yield start, f"{len(cells)} cell(s), the header has {len(header)}"
-            continue
-        yield start, dict(zip(header, cells, strict=True))
-
-
-def _jsonl(text: str) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError as exc:
-            yield number, f"not valid JSON: {exc}"
-            continue
-        yield number, value if isinstance(value, dict) else "expected a JSON object"

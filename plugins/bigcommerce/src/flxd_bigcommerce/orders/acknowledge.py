@@ -27,12 +27,12 @@ from flxd.plugin import (
     PermanentError,
     RunContext,
     TransientError,
+    task_group,
 )
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.errors import Conflict, MissingScope, NotFound
 from flxd_bigcommerce.orders.mapping import status_of
-from flxd_bigcommerce.orders.taskgroup import task_group
 from flxd_bigcommerce.parse import format_v2_date
 from flxd_bigcommerce.statuses import STATUS_NAMES
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from flxd.plugin import AckState, FlxdError, Order, RecordError, RunContext
+from flxd.plugin import AckState, FlxdError, Order, RecordError, RunContext, task_group
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
 from flxd_bigcommerce.orders.acknowledge import (
@@ -29,7 +29,6 @@ from flxd_bigcommerce.orders.acknowledge import (
 )
 from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order_id_of
 from flxd_bigcommerce.orders.scan import OrderScan, ScanPage
-from flxd_bigcommerce.orders.taskgroup import task_group
 
 __all__ = ["cursor_part", "run_get_orders", "window_start"]
 
