@@ -7,11 +7,8 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
-
-import structlog
 
 from flxd.clock import SystemClock
 from flxd.commands.env import CommandEnv
@@ -26,14 +23,11 @@ from flxd.hub.credentials import (
     UndecryptableCredentials,
     Vault,
 )
-from flxd.hub.database import open_hub
-from flxd.hub.location import HubMissing
+from flxd.hub.database import open_existing_hub, open_hub
 from flxd.net.http import open_session
 from flxd.plugin.channel import CheckReport
-from flxd.plugin.context import CheckContext
 from flxd.plugin.registry import ChannelType
-from flxd.runs.connections import build_runtime
-from flxd.store import Database
+from flxd.runs.connections import check_context, standalone_runtime
 
 __all__ = ["add_parsers"]
 
@@ -81,36 +75,14 @@ async def cmd_check(env: CommandEnv) -> int:
         known = ", ".join(sorted(config.connections)) or "none"
         raise UsageError(f"unknown connection {env.args.name!r} (configured: {known})")
     env.need_secrets(f"connections.{conn.name}", "daemon")
-    channel_type = env.host.channels.get(conn.channel)
-    assert channel_type is not None
     clock = SystemClock()
-    async with AsyncExitStack() as stack:
-        # Credentials flxd obtained itself (an approved OAuth token) are in the hub.
-        try:
-            db: Database | None = await stack.enter_async_context(open_hub(config, create=False))
-        except HubMissing:
-            db = None
-        session = await stack.enter_async_context(open_session())
-        runtime = build_runtime(
-            conn,
-            channel_type,
-            session=session,
-            clock=clock,
-            state_dir=config.daemon.state_dir,
-            db=db,
-            vault=Vault.for_config(config),
+    # Credentials flxd obtained itself (an approved OAuth token) are in the hub.
+    async with open_existing_hub(config) as db, open_session() as session:
+        runtime = standalone_runtime(
+            config, env.host.channels, conn.name, session=session, clock=clock, db=db
         )
         try:
-            report = await runtime.channel.check(
-                CheckContext(
-                    connection=conn.name,
-                    settings=conn.settings,
-                    operations=tuple(conn.enabled_operations()),
-                    http=runtime.http,
-                    clock=clock,
-                    log=structlog.get_logger("flxd.check").bind(connection=conn.name),
-                )
-            )
+            report = await runtime.channel.check(check_context(runtime, clock))
         except UndecryptableCredentials as exc:
             report = CheckReport(ok=False, verdict=str(exc))
         finally:

@@ -12,7 +12,7 @@ import structlog
 from flxd.clock import Clock
 from flxd.cluster.leases import LeaseManager
 from flxd.plugin.channel import Maintains
-from flxd.plugin.context import CheckContext
+from flxd.runs.connections import check_context
 from flxd.runs.runner import Runner
 
 __all__ = ["MAINTENANCE_INTERVAL", "Upkeep"]
@@ -56,16 +56,7 @@ class Upkeep:
                 continue
             if self._leases is not None and not self._leases.holds(name):
                 continue  # the node holding it keeps it up
-            ctx = CheckContext(
-                connection=name,
-                settings=runtime.config.settings,
-                operations=tuple(runtime.config.enabled_operations()),
-                http=runtime.http,
-                clock=self._clock,
-                log=log.bind(connection=name),
-                operation_settings=runtime.config.operations,
-                admin_url=self._admin_url(),
-            )
+            ctx = check_context(runtime, self._clock, admin_url=self._admin_url())
             try:
                 changed = await runtime.channel.maintain(ctx)
             except Exception as exc:  # upkeep must never stop the daemon

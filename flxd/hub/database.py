@@ -9,7 +9,7 @@ from flxd.config import Config
 from flxd.hub.location import HubMissing, create_state_dir, hub_location, sqlite_path
 from flxd.store import Database, open_database
 
-__all__ = ["hub_exists", "open_hub"]
+__all__ = ["hub_exists", "open_existing_hub", "open_hub"]
 
 
 @asynccontextmanager
@@ -47,3 +47,14 @@ async def hub_exists(config: Config) -> bool:
             return True
     except HubMissing:
         return False
+
+
+@asynccontextmanager
+async def open_existing_hub(config: Config) -> AsyncIterator[Database | None]:
+    """The hub if there is one (for commands that only read it, e.g. stored credentials), else
+    None; none is created."""
+    try:
+        async with open_hub(config, create=False) as db:
+            yield db
+    except HubMissing:
+        yield None

@@ -20,11 +20,18 @@ from flxd.hub.credentials import ConnectionCredentials, Vault
 from flxd.net.http import HttpClient
 from flxd.net.ratelimit import Limiter
 from flxd.plugin.channel import Channel
-from flxd.plugin.context import ConnectionServices
+from flxd.plugin.context import CheckContext, ConnectionServices
 from flxd.plugin.registry import ChannelType, Registrar
 from flxd.store import Database
 
-__all__ = ["ConnectionRuntime", "build_runtime", "build_runtimes", "credentials_fingerprint"]
+__all__ = [
+    "ConnectionRuntime",
+    "build_runtime",
+    "build_runtimes",
+    "check_context",
+    "credentials_fingerprint",
+    "standalone_runtime",
+]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -152,3 +159,43 @@ def build_runtimes(
             admit=admit,
         )
     return built
+
+
+def standalone_runtime(
+    config: Config,
+    channels: Registrar[ChannelType],
+    name: str,
+    *,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+    db: Database | None,
+) -> ConnectionRuntime:
+    """One connection brought to life outside the daemon (`connections check`, `orders
+    explain`), with the hub's stored credentials when there is a hub."""
+    conn = config.connections[name]
+    channel_type = channels.get(conn.channel)
+    assert channel_type is not None  # the config loader checked it
+    return build_runtime(
+        conn,
+        channel_type,
+        session=session,
+        clock=clock,
+        state_dir=config.daemon.state_dir,
+        db=db,
+        vault=Vault.for_config(config),
+    )
+
+
+def check_context(runtime: ConnectionRuntime, clock: Clock, *, admin_url: str = "") -> CheckContext:
+    """What a channel's check, upkeep or order explanation gets for this connection."""
+    conn = runtime.config
+    return CheckContext(
+        connection=conn.name,
+        settings=conn.settings,
+        operations=tuple(conn.enabled_operations()),
+        http=runtime.http,
+        clock=clock,
+        log=structlog.get_logger("flxd.channel").bind(connection=conn.name),
+        operation_settings=conn.operations,
+        admin_url=admin_url,
+    )

@@ -9,28 +9,23 @@ runs next (the last run's start plus its interval).
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import aiohttp
-import structlog
 
 from flxd.clock import Clock
 from flxd.config import Config
 from flxd.errors import AuthError, ChannelError, UsageError
-from flxd.hub.credentials import Vault
 from flxd.hub.cursors import Cursors
-from flxd.hub.database import open_hub
+from flxd.hub.database import open_existing_hub
 from flxd.hub.health import ConnectionHealth, HealthBook
-from flxd.hub.location import HubMissing
 from flxd.hub.model import Order
 from flxd.hub.orders import OrderBook
 from flxd.operation import Operation
 from flxd.plugin.channel import ExplainsOrders, OrderExplanation
-from flxd.plugin.context import CheckContext
 from flxd.plugin.manager import PluginHost
-from flxd.runs.connections import build_runtime
+from flxd.runs.connections import check_context, standalone_runtime
 from flxd.runs.journal import Journal, RunRecord
 from flxd.store import Database
 
@@ -87,24 +82,13 @@ async def explain_order(
     if conn is None:
         known = ", ".join(sorted(config.connections)) or "none"
         raise UsageError(f"unknown connection {connection!r} (configured: {known})")
-    async with AsyncExitStack() as stack:
-        try:  # no hub yet is an answer too (nothing imported, never run); none is created
-            db: Database | None = await stack.enter_async_context(open_hub(config, create=False))
-        except HubMissing:
-            db = None
+    # No hub yet is an answer too (nothing imported, never run); none is created.
+    async with open_existing_hub(config) as db:
         hub = await _hub_facts(db, clock, connection, order_id)
         if hub.order is not None:
             return _imported(connection, order_id, hub.order, hub.shipments)
-        channel_type = host.channels.get(conn.channel)
-        assert channel_type is not None  # the config loader checked it
-        runtime = build_runtime(
-            conn,
-            channel_type,
-            session=session,
-            clock=clock,
-            state_dir=config.daemon.state_dir,
-            db=db,
-            vault=Vault.for_config(config),
+        runtime = standalone_runtime(
+            config, host.channels, connection, session=session, clock=clock, db=db
         )
         reasons: list[str] = []
         facts: dict[str, str] = {}
@@ -113,16 +97,7 @@ async def explain_order(
         try:
             if isinstance(runtime.channel, ExplainsOrders):
                 explanation = await runtime.channel.explain_order(
-                    CheckContext(
-                        connection=connection,
-                        settings=conn.settings,
-                        operations=tuple(conn.enabled_operations()),
-                        http=runtime.http,
-                        clock=clock,
-                        log=structlog.get_logger("flxd.runs.explain").bind(connection=connection),
-                        operation_settings=conn.operations,
-                    ),
-                    order_id,
+                    check_context(runtime, clock), order_id
                 )
             else:
                 reasons.append(f"channel {conn.channel!r} cannot explain orders")
