@@ -31,9 +31,11 @@ from flxd.plugin import (
     sync_listings,
 )
 from flxd_memory.api import MemoryApi
-from flxd_memory.store import MAX_BATCH
 
 __all__ = ["BatchWriter", "product_pages", "publish", "sync"]
+
+BATCH = 50
+"""Items the store takes in one batch write (its documented maximum)."""
 
 
 async def product_pages(api: MemoryApi, ctx: RunContext, limit: int) -> AsyncIterator[ImportPage]:
@@ -185,7 +187,7 @@ class BatchWriter:
 
     async def write(self, products: Sequence[ProductChanges], outcomes: SyncOutcomes) -> None:
         self._queued += [change for product in products for change in product.changes]
-        while len(self._queued) >= MAX_BATCH:
+        while len(self._queued) >= BATCH:
             await self._send(outcomes)
 
     async def flush(self, outcomes: SyncOutcomes) -> None:
@@ -193,7 +195,7 @@ class BatchWriter:
             await self._send(outcomes)
 
     async def _send(self, outcomes: SyncOutcomes) -> None:
-        batch, self._queued = self._queued[:MAX_BATCH], self._queued[MAX_BATCH:]
+        batch, self._queued = self._queued[:BATCH], self._queued[BATCH:]
         # Nothing more goes to a product found deleted earlier in this round.
         batch = [change for change in batch if change.product_ref not in outcomes.missing]
         if not batch:
