@@ -1,5 +1,6 @@
 """The README's examples, run: each block marked `<!-- example: SESSION -->` is a console
-session, and flxd must print what it shows.
+session, and flxd must print what it shows; the plugin in "Writing a channel plugin" (blocks
+marked `<!-- plugin-example: PART -->`) is loaded and imports a store.
 
 Blocks of one session run in README order, in one directory (shown in the README as
 `~/flxd`) that starts with a copy of the default `flxd.toml` (or what SETUPS puts there).
@@ -12,22 +13,39 @@ to run and are normalised on both sides; everything else must match.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
+import types
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flxd_memory import server
+from flxd_memory.store import MemoryStore, stores
+
+from flxd.config import parse_config
+from flxd.daemon.lifecycle import Daemon
+from flxd.daemon.selection import Selection
+from flxd.operation import Operation
+from flxd.plugin.manager import load_plugins
+from flxd.runs.journal import RunOutcome
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 _BLOCK = re.compile(
     r"<!-- example: (?P<session>[\w-]+) -->\n```\n(?P<body>.*?)```\n<!-- /example -->", re.S
+)
+_PLUGIN = re.compile(
+    r"<!-- plugin-example: (?P<part>\w+) -->\n```\w*\n(?P<body>.*?)```\n<!-- /plugin-example -->",
+    re.S,
 )
 _TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:[+-]\d\d:\d\d|Z| UTC)?")
 
@@ -135,3 +153,50 @@ def test_readme_examples(session: str, tmp_path: Path) -> None:
         assert normalise(printed, home) == normalise(step.shown, home), (
             f"README example {session}: `$ {step.command}` printed:\n" + "\n".join(printed)
         )
+
+
+PLUGIN = {block["part"]: block["body"] for block in _PLUGIN.finditer(README.read_text("utf-8"))}
+
+
+def test_the_plugin_example_uses_only_the_plugin_api() -> None:
+    entry_points = tomllib.loads(PLUGIN["pyproject"])["project"]["entry-points"]["flxd"]
+    assert entry_points == {"mychannel": "flxd_mychannel.plugin"}
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(PLUGIN["module"])):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported |= {alias.name for alias in node.names}
+    assert {m for m in imported if m.split(".")[0] == "flxd"} == {"flxd.plugin"}
+
+
+@pytest.mark.anyio
+async def test_the_plugin_example_imports_a_store(tmp_path: Path) -> None:
+    """Loaded as the module its entry point names, it imports every product of a store that
+    speaks its API (the memory channel's store does), pages shorter than asked included."""
+    plugin = types.ModuleType("flxd_mychannel.plugin")
+    code = compile(PLUGIN["module"], "README.md (plugin example)", "exec", dont_inherit=True)
+    exec(code, plugin.__dict__)
+    host = load_plugins(extra=[plugin])
+    name = f"readme-{uuid.uuid4().hex[:8]}"
+    store = stores[name] = MemoryStore(page_cap=2)
+    store.seed(products=5, orders=0)
+    url = await server.acquire()
+    try:
+        text = (
+            f'[daemon]\nstate_dir = "{tmp_path / "state"}"\n[connections.shop]\n'
+            f'channel = "mychannel"\nbase_url = "{url}/stores/{name}"\ntoken_env = "TOKEN"\n'
+            "[connections.shop.import_listings]\nenabled = true\n"
+        )
+        config = parse_config(
+            text, registries=host, environ={"TOKEN": store.token}, base_dir=tmp_path
+        )
+        [summary] = await Daemon(config, host).run_once(
+            Selection("shop", Operation.IMPORT_LISTINGS)
+        )
+    finally:
+        await server.release()
+        stores.pop(name)
+    assert summary.outcome is RunOutcome.OK, summary.error
+    variants = sum(len(p.variants) for p in store.products.values())
+    assert summary.counts == {"products": 5, "created": variants}

@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 import anyio
-from flxd_memory.remote import RemoteStore, stores
+from flxd_memory.store import MemoryStore, stores
 from pydantic import SecretStr
 
 from flxd.admin.server import AdminServer
@@ -71,7 +71,7 @@ class AdminHarness:
     delivery: Delivery
     sink: RecordingSink
     metrics: Metrics
-    remote: RemoteStore
+    remote: MemoryStore
     reloads: list[int] = field(default_factory=list)
 
     async def call(
@@ -195,3 +195,5 @@ async def admin_server(
             # leaves the SQLite connection inside a transaction (flxd/store/sqlite.py).
             await runner.wait_idle()
             await runner.drain(0)
+            for runtime in runner.connections.values():
+                await runtime.channel.aclose()  # the memory channel's store server stops

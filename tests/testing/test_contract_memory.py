@@ -1,4 +1,4 @@
-"""The in-memory example channel passes the channel contract: a channel needs no core change."""
+"""The memory example channel passes the channel contract: a channel needs no core change."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 
 import pytest
-from flxd_memory.remote import RemoteStore, stores
+from flxd_memory.store import MemoryStore, stores
 
 from flxd.operation import Operation
-from flxd.testing.contract import ChannelContract
+from flxd.testing.contract import ChannelContract, ContractHarness
 
 
-class MemoryHarness:
+class MemoryHarness(ContractHarness):
     channel = "memory"
 
     def __init__(self) -> None:
         self.name = f"contract-{uuid.uuid4().hex[:8]}"
         self.environ = {"MEM_CONTRACT_TOKEN": "memory-token"}
-        self.store = RemoteStore()
+        self.store = MemoryStore()
         self.store.seed(products=5, orders=0)
         stores[self.name] = self.store
 
@@ -47,6 +47,20 @@ class MemoryHarness:
 
     async def revoke_credentials(self) -> None:
         self.store.revoked = True
+
+    # ---- what the store can be made to do ----------------------------------------------------
+
+    async def store_writes(self) -> int:
+        return self.store.writes
+
+    async def serve_short_pages(self) -> None:
+        self.store.page_cap = 2
+
+    async def fail_after_pages(self, pages: int) -> None:
+        self.store.fail_after_pages = pages
+
+    async def refuse_writes(self, sku: str) -> None:
+        self.store.refused_skus.add(sku.lower())
 
 
 class TestMemoryChannel(ChannelContract):

@@ -1,27 +1,48 @@
-"""The BigCommerce channel passes flxd's channel contract against the sandbox store."""
+"""The BigCommerce channel passes flxd's channel contract against the sandbox store.
+
+What the contract makes the store do comes from the sandbox itself where it can: short pages
+are its `pessimistic` behaviour (two products with their variants, or two V2 orders, a page;
+only an empty page or a 204 ends a V2 list), writes are read from its request counters. Two
+things BigCommerce does but the sandbox has no switch for are added here, answering in the
+sandbox's own error shapes: a batch item refused (422 naming the item; nothing of the batch is
+saved, as BigCommerce does for a batch that fails validation) and a failure between pages.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
-from flxd_bigcommerce.sandbox import CartLine, Sandbox, SandboxConfig
+from aiohttp import web
+from flxd_bigcommerce.sandbox import CartLine, PessimisticSettings, Sandbox, SandboxConfig
+from flxd_bigcommerce.sandbox.errors import ApiError, BatchError
+from flxd_bigcommerce.sandbox.routes.responses import error_response
 
 from flxd.operation import Operation
-from flxd.testing.contract import ChannelContract
+from flxd.testing.contract import ChannelContract, ContractHarness
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_LISTS = ("v3/catalog/products", "v2/orders")
+_BATCHES = ("v3/catalog/products", "v3/catalog/variants", "v3/inventory/adjustments/absolute")
 
 
-class SandboxHarness:
+class SandboxHarness(ContractHarness):
     channel = "bigcommerce"
 
-    def __init__(self, sandbox: Sandbox, base_url: str) -> None:
+    def __init__(self, sandbox: Sandbox) -> None:
         self.sandbox = sandbox
-        self.base_url = base_url
+        self.base_url = ""
         self.store_hash = sandbox.store_hashes[0]
         self.token = sandbox.default_token(self.store_hash)
         self.environ = {"BC_CONTRACT_TOKEN": self.token}
+        self.pages_left: int | None = None
+        self.refused: dict[str, set[int]] = {"product_id": set(), "variant_id": set()}
+        """Product and variant ids whose batch items are refused."""
+        sandbox.app.middlewares.append(self._faults)
 
     def connection_table(self) -> str:
         return (
@@ -75,10 +96,93 @@ class SandboxHarness:
     async def revoke_credentials(self) -> None:
         self.sandbox.revoke_token(self.token)
 
+    # ---- what the store can be made to do ----------------------------------------------------
+
+    async def store_writes(self) -> int:
+        counted = self.sandbox.store(self.store_hash).counters.by_endpoint
+        return sum(n for endpoint, n in counted.items() if not endpoint.startswith("GET "))
+
+    async def serve_short_pages(self) -> None:
+        pages = replace(PessimisticSettings.off(), variants_page_limit=2, v2_page_limit=2)
+        self.sandbox.behaviour.switch("pessimistic", pages)
+
+    async def fail_after_pages(self, pages: int) -> None:
+        self.pages_left = pages
+
+    async def refuse_writes(self, sku: str) -> None:
+        for product_id, variant_id, found, _, _ in self._variants():
+            if found.lower() == sku.lower():
+                self.refused["product_id"].add(product_id)
+                if variant_id is not None:
+                    self.refused["variant_id"].add(variant_id)
+
+    @web.middleware
+    async def _faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        path = request.path.removeprefix(f"/stores/{self.store_hash}/")
+        if request.method == "GET" and path in _LISTS and self.pages_left is not None:
+            self.pages_left -= 1
+            if self.pages_left < 0:
+                self.pages_left = None
+                api = "v2" if path.startswith("v2") else "v3"
+                return error_response(ApiError(400, "failing between pages (contract)"), api)
+        if request.method == "PUT" and path in _BATCHES and self.refused["product_id"]:
+            body = await request.json()
+            items: list[Any] = body["items"] if isinstance(body, dict) else body
+            hit = [n for n, item in enumerate(items) if self._refused_item(path, item)]
+            if hit:
+                failures = [ApiError(422, "refused (contract)", {f"{n}.id": "no"}) for n in hit]
+                if path.startswith("v3/inventory"):
+                    return error_response(ApiError(422, "refused (contract)"), "inventory")
+                return error_response(BatchError(failures), "v3")
+        return await handler(request)
+
+    def _refused_item(self, path: str, item: dict[str, Any]) -> bool:
+        if path == "v3/catalog/products":
+            return item.get("id") in self.refused["product_id"]
+        if path == "v3/catalog/variants":
+            return item.get("id") in self.refused["variant_id"]
+        return any(item.get(key) in ids for key, ids in self.refused.items())
+
+
+# The channel still ends a list on a short page (listings/scan.py, orders/scan.py), so on
+# short pages it stops early and reads nothing past them; issue 13 ("pagination ends on
+# BigCommerce's word") fixes it. Strict: once it is fixed these fail, and the marks go.
+SHORT_PAGES_END_LISTS = pytest.mark.xfail(
+    strict=True, reason="flxd-bigcommerce ends a list on a short page (issue 13)"
+)
+
 
 class TestBigCommerceChannel(ChannelContract):
     @pytest.fixture
     async def contract_harness(self, tmp_path: Path) -> AsyncIterator[SandboxHarness]:
         sandbox = Sandbox(SandboxConfig(seed_products=6, seed_orders=0, quota=None))
+        harness = SandboxHarness(sandbox)
         async with sandbox.serve() as base_url:
-            yield SandboxHarness(sandbox, base_url)
+            harness.base_url = base_url
+            yield harness
+
+    @SHORT_PAGES_END_LISTS
+    async def test_import_reads_on_past_short_pages(
+        self, contract_harness: ContractHarness, tmp_path: Path
+    ) -> None:
+        await super().test_import_reads_on_past_short_pages(contract_harness, tmp_path)
+
+    @SHORT_PAGES_END_LISTS
+    async def test_get_orders_reads_on_past_short_pages(
+        self, contract_harness: ContractHarness, tmp_path: Path
+    ) -> None:
+        await super().test_get_orders_reads_on_past_short_pages(contract_harness, tmp_path)
+
+    @SHORT_PAGES_END_LISTS
+    async def test_import_resumes_after_failing_between_pages(
+        self, contract_harness: ContractHarness, tmp_path: Path
+    ) -> None:
+        await super().test_import_resumes_after_failing_between_pages(contract_harness, tmp_path)
+
+    @SHORT_PAGES_END_LISTS
+    async def test_get_orders_resumes_after_failing_between_pages(
+        self, contract_harness: ContractHarness, tmp_path: Path
+    ) -> None:
+        await super().test_get_orders_resumes_after_failing_between_pages(
+            contract_harness, tmp_path
+        )

@@ -1,34 +1,48 @@
-"""Registers the memory channel, exactly as a third-party channel would."""
+"""Registers the memory channel, exactly as a third-party channel would: each operation is
+declared once, with its settings and the function that runs it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from flxd.plugin import (
-    ChannelError,
     ChannelType,
     ImportListingsSettings,
     Operation,
     OperationType,
     PublishListingsSettings,
-    QuotaReport,
     Registrar,
-    Response,
+    RunContext,
     SyncListingsSettings,
     SyncOrdersSettings,
     hookimpl,
+    import_pages,
 )
+from flxd_memory import listings, orders
+from flxd_memory.api import MemoryPolicy
 from flxd_memory.channel import GetOrdersSettings, MemoryChannel, MemorySettings
 
 
-class _NoHttp:
-    """The memory channel makes no HTTP requests; nothing to read from responses."""
+async def import_listings(channel: MemoryChannel, ctx: RunContext) -> None:
+    api = await channel.api(ctx.http)
+    await import_pages(ctx, listings.product_pages(api, ctx, channel.settings.page_size))
 
-    def quota(self, headers: Mapping[str, str]) -> QuotaReport | None:
-        return None
 
-    def classify(self, response: Response) -> ChannelError | None:
-        return None
+async def publish_listings(channel: MemoryChannel, ctx: RunContext) -> None:
+    await listings.publish(await channel.api(ctx.http), ctx, channel.settings.page_size)
+
+
+async def sync_listings(channel: MemoryChannel, ctx: RunContext) -> None:
+    await listings.sync(await channel.api(ctx.http), ctx)
+
+
+async def get_orders(channel: MemoryChannel, ctx: RunContext) -> None:
+    settings = ctx.settings
+    assert isinstance(settings, GetOrdersSettings)
+    api = await channel.api(ctx.http)
+    await orders.get_orders(api, ctx, settings.statuses, channel.settings.page_size)
+
+
+async def sync_orders(channel: MemoryChannel, ctx: RunContext) -> None:
+    await orders.sync_orders(await channel.api(ctx.http), ctx, channel.settings.page_size)
 
 
 @hookimpl
@@ -36,36 +50,32 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
     register(
         ChannelType(
             name="memory",
-            description="in-memory example channel (tests)",
+            description="example channel over an in-memory store on loopback (tests)",
             connection_settings=MemorySettings,
             operations=(
                 OperationType(
                     operation=Operation.IMPORT_LISTINGS,
                     settings=ImportListingsSettings,
-                    run=MemoryChannel.import_listings,
+                    run=import_listings,
                 ),
                 OperationType(
                     operation=Operation.PUBLISH_LISTINGS,
                     settings=PublishListingsSettings,
-                    run=MemoryChannel.publish_listings,
+                    run=publish_listings,
                 ),
                 OperationType(
                     operation=Operation.SYNC_LISTINGS,
                     settings=SyncListingsSettings,
-                    run=MemoryChannel.sync_listings,
+                    run=sync_listings,
                 ),
                 OperationType(
-                    operation=Operation.GET_ORDERS,
-                    settings=GetOrdersSettings,
-                    run=MemoryChannel.get_orders,
+                    operation=Operation.GET_ORDERS, settings=GetOrdersSettings, run=get_orders
                 ),
                 OperationType(
-                    operation=Operation.SYNC_ORDERS,
-                    settings=SyncOrdersSettings,
-                    run=MemoryChannel.sync_orders,
+                    operation=Operation.SYNC_ORDERS, settings=SyncOrdersSettings, run=sync_orders
                 ),
             ),
             create=MemoryChannel,
-            http_policy=_NoHttp(),
+            http_policy=MemoryPolicy(),
         )
     )
