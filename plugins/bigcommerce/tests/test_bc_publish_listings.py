@@ -120,6 +120,23 @@ async def test_an_existing_product_is_linked_and_its_name_kept_or_replaced(
         assert (env.price("mug"), env.stock("mug")) == (Decimal("7.5"), 12)
 
 
+async def test_a_variant_the_existing_product_lacks_is_skipped_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """Linked to a product found by the listing's SKU, a variant that product does not have is
+    counted skipped and named, never silently left unpublished."""
+    async with listings_env(tmp_path) as env:
+        env.make("Tee", "TEE", "18", variants=[V("TEE-S", {"Size": "S"}, stock=1)])
+        await upsert(env, tee())  # TEE-S and TEE-M
+        summary = await env.run(PUBLISH)
+        assert summary.outcome is RunOutcome.PARTIAL
+        assert summary.counts == {"linked": 1, "skipped": 1}
+        assert summary.error is not None and "TEE-M: not on BigCommerce product" in summary.error
+        links = await env.links("TEE")
+        assert links["TEE-S"].state is LinkState.LISTED
+        assert links["TEE-M"].state is LinkState.FAILED
+
+
 @pytest.mark.parametrize("policy", ["truncate", "skip", "fail"])
 async def test_attribute_length_policies(tmp_path: Path, policy: str) -> None:
     settings = {PUBLISH: f'attribute_length = "{policy}"'}

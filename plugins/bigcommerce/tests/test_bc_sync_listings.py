@@ -100,6 +100,21 @@ async def test_paused_listings_are_left_untouched(tmp_path: Path) -> None:
         assert (env.price("MUG"), env.stock("MUG")) == (Decimal(1), 0)
 
 
+async def test_a_variant_added_after_publishing_is_counted_skipped_with_why(
+    tmp_path: Path,
+) -> None:
+    """A new variant of a listing already on the store has nowhere to go on its own: the sync
+    says so (skipped, with the reason) instead of leaving it out in silence."""
+    async with listings_env(tmp_path) as env:
+        env.make("Tee", "TEE", "18", variants=[V("TEE-S", {"Size": "S"}, stock=1)])
+        await env.run_ok(IMPORT)
+        await upsert(env, [VariantUpdate(sku="TEE-XL", parent="TEE", price=Decimal(20))])
+        summary = await env.run(SYNC)
+        assert summary.outcome is RunOutcome.PARTIAL
+        assert summary.counts == {"skipped": 1}
+        assert summary.error is not None and "TEE-XL: not on the channel" in summary.error
+
+
 async def test_hide_unhide_and_delist_act_on_the_parent_and_all_its_variants(
     tmp_path: Path,
 ) -> None:

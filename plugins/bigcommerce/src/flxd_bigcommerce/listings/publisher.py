@@ -188,9 +188,10 @@ class _Publisher:
         for variant in listing.variants:
             item = items.get(sku_key(variant.sku))
             if item is None:
-                links.append(
-                    self._failed(listing, variant.id, f"not on BigCommerce product {product.ref}")
-                )
+                why = f"not on BigCommerce product {product.ref}, which has the listing's SKU"
+                # Linked or not, a variant flxd cannot place is said, never silently left out.
+                self.ctx.skip(RecordError(why, record=variant.sku))
+                links.append(self._failed(listing, variant.id, why))
                 continue
             links.append(
                 Link(
@@ -264,6 +265,11 @@ class _Publisher:
         links = []
         for variant in listing.variants:
             variant_ref = None if draft.simple else ids.get(sku_key(variant.sku))
+            if not draft.simple and variant_ref is None:
+                why = f"BigCommerce product {data['id']} was created without this variant"
+                self.ctx.skip(RecordError(why, record=variant.sku))
+                links.append(self._failed(listing, variant.id, why))
+                continue
             links.append(
                 Link(
                     connection=self.connection,
