@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import anyio
 
 from flxd import __version__
-from flxd.commands import connections, listings, orders, run, status
+from flxd.commands import connections, listings, orders, run, sandbox, status
 from flxd.commands.env import CommandEnv
 from flxd.commands.streams import guard_standard_streams, reader_gone
 from flxd.errors import ConfigError, FlxdError, PluginError, StoreError, UsageError
@@ -43,6 +43,7 @@ def build_parser(
     for module in (run, listings, orders, status):
         module.add_parsers(sub)
     connections.add_parsers(sub, channels)  # its help lists each channel's settings
+    sandbox.add_parsers(sub, channels)  # a channel's emulated store: ChannelType.sandbox
     for command in commands:
         p = sub.add_parser(command.name, help=command.help)
         command.configure(p)

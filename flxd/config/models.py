@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 from pathlib import Path
 from typing import Literal
 
@@ -161,6 +162,19 @@ class ConnectionSettings(TypedSettings):
     enabled: bool = True
     max_concurrency: int = Field(default=3, ge=1, le=64, description="requests in flight per store")
     request_timeout: Duration = 30.0
+    ca_file: RelativePath | None = None
+    """Certificates (PEM) to trust for the store's HTTPS instead of the system's, e.g. a
+    self-hosted store with a certificate of its own authority."""
+
+    @field_validator("ca_file")
+    @classmethod
+    def _readable_certificates(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            try:
+                ssl.create_default_context(cafile=str(value))
+            except (OSError, ssl.SSLError) as exc:
+                raise ValueError(f"{value}: no certificates to trust there ({exc})") from None
+        return value
 
     def secrets(self) -> list[SecretStr]:
         """Every secret this connection holds (for log redaction and credential fingerprints)."""

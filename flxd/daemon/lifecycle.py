@@ -28,7 +28,7 @@ from flxd.daemon.delivery import Delivery
 from flxd.daemon.feeds import FeedRunner
 from flxd.daemon.metrics import Metrics
 from flxd.daemon.notify import Notifier
-from flxd.daemon.once import claim_for_once
+from flxd.daemon.once import claim_for_once, once_stages
 from flxd.daemon.scheduler import Scheduler, plan_jobs
 from flxd.daemon.selection import Selection
 from flxd.daemon.upkeep import Upkeep
@@ -221,8 +221,9 @@ class Daemon:
         dry_run: bool = False,
         progress: RunProgress | None = None,
     ) -> list[RunSummary]:
-        """Run the selected operations once, in dependency order per connection, connections
-        side by side. SIGTERM/SIGINT drain as in the daemon."""
+        """Run the selected operations once, in dependency order (each operation for every
+        selected connection, side by side, before the next operation). SIGTERM/SIGINT drain
+        as in the daemon."""
         selection = selection or Selection()
         plan = selection.keys(self.config)
         summaries: list[RunSummary] = []
@@ -236,26 +237,25 @@ class Daemon:
                 # Feeds first, so a supplier file's rows reach the channels in this run.
                 await FeedRunner(self.config, self.host, db, self.clock).run_all()
 
-            async def one_connection(keys: list[RunKey]) -> None:
-                for key in keys:
-                    if runner.draining:
-                        return
-                    if progress is not None:
-                        progress.started(key)
-                    summary = await runner.run_now(
-                        key,
-                        trigger="dry-run" if dry_run else "once",
-                        full=full,
-                        dry_run=dry_run,
-                    )
-                    summaries.append(summary)
-                    if progress is not None:
-                        progress.finished(summary)
+            async def one(key: RunKey) -> None:
+                if runner.draining:
+                    return
+                if progress is not None:
+                    progress.started(key)
+                summary = await runner.run_now(
+                    key, trigger="dry-run" if dry_run else "once", full=full, dry_run=dry_run
+                )
+                summaries.append(summary)
+                if progress is not None:
+                    progress.finished(summary)
 
-            async with anyio.create_task_group() as inner:
-                for name, keys in plan.items():
-                    if self.leases is None or self.leases.holds(name):
-                        inner.start_soon(one_connection, keys)
+            # One stage per operation, every connection's run of it side by side: what one
+            # store's import brings into the hub is published to the others in the same run.
+            for stage in once_stages(plan):
+                async with anyio.create_task_group() as inner:
+                    for key in stage:
+                        if self.leases is None or self.leases.holds(key.connection):
+                            inner.start_soon(one, key)
             if not dry_run:
                 await self.delivery.deliver_pending()
         order = {key: i for i, key in enumerate(k for keys in plan.values() for k in keys)}

@@ -75,6 +75,8 @@ class Snapshot:
     health: Mapping[str, ConnectionHealth] = field(default_factory=dict)
     limits: Mapping[str, LimiterStats] = field(default_factory=dict)
     """connection -> its limiter's account (a copy)."""
+    in_flight_limits: Mapping[str, int] = field(default_factory=dict)
+    """connection -> requests it may have in flight now (adaptive concurrency moves it)."""
 
 
 class Metrics:
@@ -177,6 +179,9 @@ class Metrics:
             backlog=backlog,
             health={name: health.get(name, ConnectionHealth.ACTIVE) for name in connections},
             limits={name: _copy(rt.limiter.stats) for name, rt in connections.items()},
+            in_flight_limits={
+                name: rt.limiter.concurrency.limit for name, rt in connections.items()
+            },
         )
         return self.snapshot
 
@@ -231,6 +236,15 @@ class _SnapshotCollector:
             if stats.quota is not None:
                 limit.add_metric([name], stats.quota)
         yield from (requests, throttled, waited, left, limit)
+        in_flight = GaugeMetricFamily(
+            "flxd_requests_in_flight_limit",
+            "Requests the connection may have in flight now (adaptive for stores without a "
+            "quota, else max_concurrency).",
+            labels=["connection"],
+        )
+        for name, allowed in sorted(snap.in_flight_limits.items()):
+            in_flight.add_metric([name], allowed)
+        yield in_flight
 
         lag = GaugeMetricFamily(
             "flxd_cursor_lag_seconds",

@@ -1,14 +1,16 @@
-"""`run --once` next to running daemons (several nodes on PostgreSQL)."""
+"""`run --once`: its stages, and claiming connections next to running daemons (several nodes on
+PostgreSQL)."""
 
 from __future__ import annotations
 
 import structlog
 
 from flxd.cluster.leases import OUTBOX, LeaseManager
+from flxd.operation import RUN_ORDER
 from flxd.runs.journal import RunOutcome
 from flxd.runs.summary import RunKey, RunSummary
 
-__all__ = ["claim_for_once"]
+__all__ = ["claim_for_once", "once_stages"]
 
 log = structlog.get_logger("flxd.daemon")
 
@@ -31,3 +33,12 @@ async def claim_for_once(
             for key in plan[name]
         ]
     return skipped
+
+
+def once_stages(plan: dict[str, list[RunKey]]) -> list[list[RunKey]]:
+    """The planned runs as stages, one per operation in dependency order (RUN_ORDER): every
+    connection imports before any publishes, so a listing one store brought in reaches the
+    others in the same run; within a stage, connections in the plan's order."""
+    keys = [key for connection_keys in plan.values() for key in connection_keys]
+    stages = [[key for key in keys if key.operation is operation] for operation in RUN_ORDER]
+    return [stage for stage in stages if stage]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import AsyncIterator, Mapping
+import ssl
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,7 +25,9 @@ __all__ = [
     "ConnectionDropped",
     "HttpClient",
     "HttpPolicy",
+    "RequestSigner",
     "Response",
+    "Signature",
     "open_session",
     "url_path",
 ]
@@ -44,6 +47,20 @@ class Response:
     """The decoded JSON body (None when the body is empty or not JSON)."""
     planned: bool = False
     """A dry run's write: recorded in the plan, never sent (no status, no body)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """What a RequestSigner adds to one attempt of a request."""
+
+    params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+RequestSigner = Callable[[str, str, Mapping[str, str | int]], Signature]
+"""Credentials computed for each attempt: (method, url, query params) -> what to add. Called
+again for every retry, right before it leaves (after any wait for quota), so a signature with
+a timestamp and a nonce used once (OAuth 1.0a) is fresh on every attempt."""
 
 
 class HttpPolicy(Protocol):
@@ -113,6 +130,7 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
         reached: _Reached | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self._session = session
         self.limiter = limiter
@@ -123,6 +141,8 @@ class HttpClient:
         self._headers = dict(headers or {})
         self._rng = rng or random.Random()
         self._reached = reached or _Reached()
+        self._tls = tls
+        """The certificates to trust for this store (None: the system's)."""
 
     def with_headers(self, headers: Mapping[str, str]) -> HttpClient:
         """The same client (same limiter) sending extra headers, e.g. credentials."""
@@ -136,6 +156,7 @@ class HttpClient:
             headers={**self._headers, **headers},
             rng=self._rng,
             reached=self._reached,
+            tls=self._tls,
         )
         return clone
 
@@ -152,20 +173,22 @@ class HttpClient:
         plan: Any = None,
         irreversible: bool = False,
         read_only: bool = False,
+        sign: RequestSigner | None = None,
     ) -> Response:
         """Send a request; returns the successful response or raises the classified error.
 
         `idempotent` defaults by method (POST and PATCH are not): a request that is not is never
         re-sent after it may have reached the server. `plan`, `irreversible` and `read_only`
         matter to a run's view of the client (flxd.net.runhttp.RunHttp); outside a run (checks,
-        upkeep, OAuth exchanges) every request is sent as it is.
+        upkeep, OAuth exchanges) every request is sent as it is. `sign` adds credentials to
+        each attempt (see RequestSigner).
         """
         method = method.upper()
         safe = method in _IDEMPOTENT if idempotent is None else idempotent
         merged = {**self._headers, **(headers or {})}
 
         async def attempt() -> Response:
-            return await self._send(method, url, params, json_body, form, merged)
+            return await self._send(method, url, params, json_body, form, merged, sign)
 
         return await call_with_retry(
             attempt,
@@ -185,8 +208,14 @@ class HttpClient:
         json_body: Any,
         form: Mapping[str, str] | None,
         headers: Mapping[str, str],
+        sign: RequestSigner | None = None,
     ) -> Response:
         async with self.limiter.slot() as ticket:
+            if sign is not None:
+                signature = sign(method, url, params or {})
+                params = {**(params or {}), **signature.params}
+                headers = {**headers, **signature.headers}
+            started = self._clock.monotonic()
             try:
                 async with self._session.request(
                     method,
@@ -196,32 +225,20 @@ class HttpClient:
                     data=form,
                     headers=headers,
                     timeout=self._timeout,
+                    ssl=self._tls if self._tls is not None else True,
                 ) as raw:
                     body = await raw.read()
                     status, response_headers = raw.status, raw.headers
-            except TimeoutError:
-                what = f"{method} {url_path(url)}"
-                raise TransientError(f"{what} timed out", kind="timeout") from None
-            except aiohttp.ClientConnectorError as exc:
-                where, cause = f"{_address(url)} for {method} {url_path(url)}", exc.os_error
-                if not self._reached.ever:
-                    # Nothing has ever answered at this address: a wrong URL or a store that
-                    # is down, not a flaky network. Say so now rather than after the retries.
-                    raise PermanentError(
-                        f"cannot connect to {where}, where nothing has answered since flxd "
-                        f"started (is the address right, is the store up?): {cause}"
-                    ) from None
-                message = f"cannot connect to {where}: {cause}"
-                raise TransientError(message, sent=False, kind="connect") from None
-            except (
-                aiohttp.ClientPayloadError,
-                aiohttp.ServerDisconnectedError,
-                aiohttp.ClientOSError,
-                ConnectionDropped,
-            ) as exc:
-                raise TransientError(
-                    f"{method} {url_path(url)}: connection dropped ({exc})", kind="dropped"
-                ) from None
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                # No answer: the server may be overloaded (adaptive concurrency backs off).
+                latency = self._clock.monotonic() - started
+                self.limiter.finished(ticket, latency=latency, overloaded=True)
+                raise self._transport_error(method, url, exc) from None
+            self.limiter.finished(
+                ticket,
+                latency=self._clock.monotonic() - started,
+                overloaded=status == 429 or status >= 500,
+            )
             self._reached.ever = True
             self.limiter.observe(ticket, self._policy.quota(response_headers))
         response = Response(method, url, status, response_headers, body)
@@ -239,6 +256,38 @@ class HttpClient:
                 ) from None
             response = Response(method, url, status, response_headers, body, data)
         return response
+
+    def _transport_error(self, method: str, url: str, exc: Exception) -> ChannelError:
+        """What a request that got no answer means for flxd."""
+        if isinstance(exc, TimeoutError):
+            return TransientError(f"{method} {url_path(url)} timed out", kind="timeout")
+        if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+            return PermanentError(
+                f"{_address(url)}: its TLS certificate is not trusted ({exc.certificate_error}); "
+                "for a store with its own certificate authority, set the connection's ca_file"
+            )
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            where, cause = f"{_address(url)} for {method} {url_path(url)}", exc.os_error
+            if not self._reached.ever:
+                # Nothing has ever answered at this address: a wrong URL or a store that is
+                # down, not a flaky network. Say so now rather than after the retries.
+                return PermanentError(
+                    f"cannot connect to {where}, where nothing has answered since flxd "
+                    f"started (is the address right, is the store up?): {cause}"
+                )
+            message = f"cannot connect to {where}: {cause}"
+            return TransientError(message, sent=False, kind="connect")
+        if isinstance(
+            exc,
+            aiohttp.ClientPayloadError
+            | aiohttp.ServerDisconnectedError
+            | aiohttp.ClientOSError
+            | ConnectionDropped,
+        ):
+            return TransientError(
+                f"{method} {url_path(url)}: connection dropped ({exc})", kind="dropped"
+            )
+        raise exc
 
 
 def _address(url: str) -> str:

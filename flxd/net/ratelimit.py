@@ -5,6 +5,9 @@ says how many requests are left in the window and when the window refills. The l
 down locally between responses, trusts the smaller of its own count and the server's (another
 app on the same store spends the same quota), and waits for the refill instead of running into
 429s. After a 429 everyone on the connection waits, not just the request that got it.
+
+How many requests are in flight at once is its `Concurrency` (flxd.net.concurrency): a fixed
+number, or adaptive for a store whose only limit is its server.
 """
 
 from __future__ import annotations
@@ -13,9 +16,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-import anyio
-
 from flxd.clock import Clock
+from flxd.net.concurrency import Concurrency, FixedConcurrency
 
 __all__ = ["Limiter", "LimiterStats", "QuotaReport"]
 
@@ -48,10 +50,12 @@ class Limiter:
         max_concurrency: int = 3,
         margin: float = 0.02,
         admit: Callable[[], None] | None = None,
+        concurrency: Concurrency | None = None,
     ) -> None:
         self._clock = clock
         self.max_concurrency = max_concurrency
-        self._slots = anyio.Semaphore(max_concurrency)
+        self.concurrency = concurrency or FixedConcurrency(max_concurrency)
+        """How many requests may be in flight (at most `max_concurrency`)."""
         self._margin = margin  # seconds past the reported refill before trusting it happened
         self._left: int | None = None  # None: nothing known yet, let requests through to learn
         self._quota: int | None = None
@@ -69,7 +73,7 @@ class Limiter:
     async def slot(self) -> AsyncIterator[int]:
         """Hold one request's place: a concurrency slot and a unit of quota. Yields a ticket
         to pass to `observe` with what the response reported."""
-        async with self._slots:
+        async with self.concurrency.slot():
             await self._take()
             if self.admit is not None:
                 try:
@@ -81,6 +85,11 @@ class Limiter:
             self._issued += 1
             self.stats.requests += 1
             yield self._issued
+
+    def finished(self, ticket: int, *, latency: float, overloaded: bool) -> None:
+        """How request `ticket` went (for adaptive concurrency): seconds from sending to the
+        answer, and whether the server was overloaded (timeout, dropped, 5xx, 429)."""
+        self.concurrency.record(ticket, latest=self._issued, latency=latency, overloaded=overloaded)
 
     async def _take(self) -> None:
         while True:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from flxd.net.http import HttpClient, Response, url_path
+from flxd.net.http import HttpClient, RequestSigner, Response, url_path
 
 __all__ = ["Http", "PlanEntry", "RunHttp"]
 
@@ -39,6 +39,7 @@ class Http(Protocol):
         plan: PlanEntry | Sequence[PlanEntry] | None = None,
         irreversible: bool = False,
         read_only: bool = False,
+        sign: RequestSigner | None = None,
     ) -> Response: ...
 
 
@@ -70,6 +71,7 @@ class RunHttp:
         plan: PlanEntry | Sequence[PlanEntry] | None = None,
         irreversible: bool = False,
         read_only: bool = False,
+        sign: RequestSigner | None = None,
     ) -> Response:
         """Send a request (see HttpClient.request). A write — any method but GET/HEAD/OPTIONS,
         unless `read_only` (a search sent as POST) — is described by `plan` for dry runs; in a
@@ -92,6 +94,7 @@ class RunHttp:
             form=form,
             headers=headers,
             idempotent=idempotent,
+            sign=sign,
         )
 
 

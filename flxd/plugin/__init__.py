@@ -66,7 +66,7 @@ from flxd.hub.model import (
     sku_key,
 )
 from flxd.hub.outbox import Event
-from flxd.net.http import HttpPolicy, Response
+from flxd.net.http import HttpPolicy, RequestSigner, Response, Signature
 from flxd.net.ratelimit import QuotaReport
 from flxd.net.runhttp import Http, PlanEntry
 from flxd.operation import RUN_ORDER, Operation
@@ -97,6 +97,7 @@ from flxd.plugin.flows.import_listings import ImportPage, import_pages
 from flxd.plugin.flows.sync_listings import ListingWriter, SyncOutcomes, sync_listings
 from flxd.plugin.hookspecs import hookimpl
 from flxd.plugin.registry import (
+    ChannelSandbox,
     ChannelType,
     Command,
     Feed,
@@ -125,6 +126,7 @@ __all__ = [
     "ChannelError",
     "ChannelItem",
     "ChannelProduct",
+    "ChannelSandbox",
     "ChannelType",
     "CheckContext",
     "CheckReport",
@@ -175,11 +177,13 @@ __all__ = [
     "RecordError",
     "Registrar",
     "RelativePath",
+    "RequestSigner",
     "Response",
     "RunContext",
     "Shipment",
     "ShipmentLine",
     "ShipmentState",
+    "Signature",
     "Sink",
     "SinkServices",
     "SinkType",

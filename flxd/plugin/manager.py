@@ -29,7 +29,17 @@ __all__ = [
 ENTRY_POINT_GROUP = "flxd"
 BUILTIN_PLUGINS = ("flxd.builtin.sinks", "flxd.builtin.feeds")
 RESERVED_COMMANDS = frozenset(
-    {"run", "check-config", "plugins", "listings", "orders", "runs", "status", "connections"}
+    {
+        "run",
+        "check-config",
+        "plugins",
+        "listings",
+        "orders",
+        "runs",
+        "status",
+        "connections",
+        "sandbox",
+    }
 )
 
 

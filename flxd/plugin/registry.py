@@ -10,7 +10,7 @@ import argparse
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from flxd.config.models import ConnectionSettings, OperationSettings, TypedSettings
 from flxd.config.operations import CORE_SETTINGS
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "ChannelSandbox",
     "ChannelType",
     "Command",
     "Feed",
@@ -62,6 +63,19 @@ class OperationType:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelSandbox:
+    """An emulated store of the channel, for trying flxd and for tests, served by core's
+    `flxd sandbox CHANNEL` (`flxd sandbox` alone serves the first channel, by name, that
+    offers one)."""
+
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    """Add the sandbox's options to its `flxd sandbox CHANNEL` parser."""
+    serve: Callable[[argparse.Namespace], Awaitable[int]]
+    """Serve until cancelled (Ctrl-C, SIGTERM); the exit status."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ChannelType:
     """A kind of sales channel (`channel = "<name>"` in a connection table)."""
 
@@ -77,6 +91,14 @@ class ChannelType:
     authorize: Callable[[ConnectionConfig, str, str], str | None] | None = None
     """For channels connected by OAuth: (connection, state, admin base URL) -> the URL the
     merchant opens to approve, or None when this connection does not use OAuth."""
+    concurrency: Literal["fixed", "adaptive"] = "fixed"
+    """How many requests a connection keeps in flight: "fixed" (the connection's
+    `max_concurrency`; for stores that say how fast to go, e.g. in quota headers) or
+    "adaptive" (for stores whose only limit is their server: core starts with one, grows
+    while answers stay fast, backs off on timeouts, 5xx, 429 and Retry-After, never past
+    `max_concurrency`; see flxd.net.concurrency)."""
+    sandbox: ChannelSandbox | None = None
+    """The channel's emulated store, if it offers one (`flxd sandbox CHANNEL`)."""
 
     @property
     def operation_settings(self) -> Mapping[Operation, type[OperationSettings]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ssl
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from flxd.clock import Clock
 from flxd.config import Config, ConnectionConfig
 from flxd.errors import PluginError
 from flxd.hub.credentials import ConnectionCredentials, Vault
+from flxd.net.concurrency import AdaptiveConcurrency, Concurrency
 from flxd.net.http import HttpClient
 from flxd.net.ratelimit import Limiter
 from flxd.plugin.channel import Channel
@@ -89,18 +91,22 @@ def build_runtime(
     """Build a connection's runtime; pass the old limiter on reload so quota knowledge survives.
     `admit(connection)` is asked right before each request leaves (several nodes: whether this
     node still holds the connection's lease)."""
-    if limiter is None or limiter.max_concurrency != config.settings.max_concurrency:
+    ceiling = config.settings.max_concurrency
+    if limiter is None or limiter.max_concurrency != ceiling:
         limiter = Limiter(
             clock,
-            max_concurrency=config.settings.max_concurrency,
+            max_concurrency=ceiling,
             admit=None if admit is None else partial(admit, config.name),
+            concurrency=_concurrency(channel_type, ceiling),
         )
+    ca_file = config.settings.ca_file
     http = HttpClient(
         session=session,
         limiter=limiter,
         policy=channel_type.http_policy,
         clock=clock,
         timeout=config.settings.request_timeout,
+        tls=None if ca_file is None else ssl.create_default_context(cafile=str(ca_file)),
     )
     services = ConnectionServices(
         name=config.name,
@@ -124,6 +130,13 @@ def build_runtime(
         limiter=limiter,
         fingerprint=credentials_fingerprint(config),
     )
+
+
+def _concurrency(channel_type: ChannelType, ceiling: int) -> Concurrency | None:
+    """The channel's kind of concurrency (None: the limiter's fixed default)."""
+    if channel_type.concurrency == "adaptive":
+        return AdaptiveConcurrency(ceiling)
+    return None
 
 
 def build_runtimes(

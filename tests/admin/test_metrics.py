@@ -97,6 +97,8 @@ async def test_api_requests_429s_wait_and_quota_come_from_the_limiter(
     assert value(m, "flxd_quota_left", connection="mem") == 149  # as the store last said
     assert value(m, "flxd_quota_limit", connection="mem") == 150
     assert value(m, "flxd_limiter_wait_seconds_total", connection="mem") == 2.5
+    # A channel with a quota keeps a fixed number of requests in flight: max_concurrency.
+    assert value(m, "flxd_requests_in_flight_limit", connection="mem") == limiter.max_concurrency
 
 
 async def test_cursor_lag_is_now_minus_a_timestamp_cursor(admin: AdminHarness) -> None:

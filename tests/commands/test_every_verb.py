@@ -51,9 +51,14 @@ VERBS: dict[str, list[str]] = {
     "connections check": ["connections", "check", "shop1"],
     "connections add": ["connections", "add", "shop9", "--channel", "memory", "--token-env", "X"],
     "sandbox": ["sandbox", "--port", "0"],
+    "sandbox bigcommerce": ["sandbox", "bigcommerce", "--port", "0"],
+    "sandbox woocommerce": ["sandbox", "woocommerce", "--port", "0"],
     "--help": ["--help"],
     "--version": ["--version"],
 }
+
+SERVING = {name for name in VERBS if name == "run" or name.startswith("sandbox")}
+"""Verbs that serve until stopped."""
 
 # Paths that cannot be used, each where a command takes one.
 BAD_PATHS: list[list[str]] = [
@@ -66,6 +71,8 @@ BAD_PATHS: list[list[str]] = [
     ["orders", "ship", "--file", "/nonexistent/shipments.csv"],
     ["orders", "ship", "--file", "/"],
     ["sandbox", "--faults", "gremlins"],
+    ["sandbox", "woocommerce", "--faults", "gremlins"],
+    ["sandbox", "atlantis"],
     ["run", "--admin-listen", "nowhere"],
     ["listings", "list", "--limit", "many"],
 ]
@@ -149,7 +156,7 @@ def test_a_reader_that_goes_away_ends_every_verb_quietly(workspace: Path) -> Non
 
 
 def test_a_closed_standard_output_ends_every_verb_quietly(workspace: Path) -> None:
-    names = sorted(set(VERBS) - {"run", "sandbox"})  # these serve until stopped
+    names = sorted(set(VERBS) - SERVING)
     homes = [copy_of(workspace, f"closed-{name}") for name in names]
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(
@@ -179,7 +186,7 @@ def test_every_verb_with_a_state_dir_that_cannot_be_created(workspace: Path) -> 
     home = copy_of(workspace, "proc")
     config = home / "flxd.toml"
     config.write_text(config.read_text().replace("state_dir = 'state'", "state_dir = '/proc/x'"))
-    for name in sorted(set(VERBS) - {"run", "sandbox"}):
+    for name in sorted(set(VERBS) - SERVING):
         result = in_process(home, VERBS[name])
         assert result.code in (0, 1, 2), (name, result)
         assert "Traceback" not in result.err, (name, result.err)

@@ -42,6 +42,8 @@ class EndState:
     variants_checked: int = 0
     variants_differing: list[str] = field(default_factory=list)
     listings_not_on_store: list[str] = field(default_factory=list)
+    requests_invalid: list[str] = field(default_factory=list)
+    """Requests the store's argument checks refused or flagged (stores that check them)."""
 
     def problems(self) -> list[str]:
         out = []
@@ -55,6 +57,7 @@ class EndState:
             "shipments_unknown",
             "variants_differing",
             "listings_not_on_store",
+            "requests_invalid",
         ):
             found = getattr(self, name)
             if found:

@@ -9,8 +9,13 @@ between a request and that commit leaves the cursor where it was: the next run p
 sends the same absolute values.
 
 Outcomes, per change: taken (recorded as pushed), refused (the run is `partial` with the
-channel's reason; not marked pushed, and not retried until the listing changes again), or gone
-(the product or variant was deleted on the channel: its links become `missing`).
+channel's reason; not marked pushed, and not retried until the listing changes again), gone
+(the product or variant was deleted on the channel: its links become `missing`), or not taken
+this time (`again`: the store failed that item, e.g. a database error inside a batch answer;
+it is logged as changed again, so the next run sends it again).
+
+A run works through the changes logged before it started; what changes meanwhile (and what
+comes back with `again`) is the next run's.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class SyncOutcomes:
         """Hub variant id -> (price, quantity) the channel has now, for those it took."""
         self._states: list[tuple[tuple[int, ...], LinkState | None, str | None]] = []
         self._stock: list[tuple[tuple[int, ...], str | None]] = []
+        self._again: list[tuple[int, int | None]] = []
         self.missing: set[str] = set()
         """Products found deleted on the channel this round (send nothing more to them)."""
 
@@ -98,6 +104,21 @@ class SyncOutcomes:
         self._states.append((change.variant_ids, LinkState.MISSING, reason))
         self._ctx.count("missing")
 
+    def again(self, change: ListingChange, reason: str) -> None:
+        """The channel did not take it this time (the store failed that item): the next run
+        sends it again. The run counts it (`retry_later`); nothing is marked pushed."""
+        listing_id = change.links[0].listing_id if change.links else None
+        if listing_id is None:
+            return
+        variant_id = change.variant.id if change.variant is not None else None
+        self._again.append((listing_id, variant_id))
+        self._ctx.count("retry_later")
+        self._ctx.log.warning(
+            "the channel did not take a change; the next run sends it again",
+            record=change.sku or change.listing_key,
+            reason=reason,
+        )
+
     def stock_at(self, variant_ids: Sequence[int], stock_ref: str | None) -> None:
         """Where these variants' stock lives on the channel (e.g. their product), for next time."""
         self._stock.append((tuple(variant_ids), stock_ref))
@@ -114,6 +135,8 @@ class SyncOutcomes:
             await hub.links.mark(connection, variant_ids, state=state, error=error)
         for variant_ids, stock_ref in self._stock:
             await hub.links.locate_stock(connection, variant_ids, stock_ref)
+        if self._again:
+            await hub.catalog.mark_changed(self._again, "retry")
 
     def settle(self, variant_ids: tuple[int, ...], state: LinkState) -> None:
         self._states.append((variant_ids, state, None))
@@ -122,8 +145,10 @@ class SyncOutcomes:
 async def sync_listings(ctx: RunContext, writer: ListingWriter) -> None:
     """Run sync_listings with `writer` as the channel's part."""
     cursor = int(ctx.cursor() or 0)
+    async with ctx.transaction() as hub:
+        stop = await hub.catalog.last_seq()
     while not ctx.stopping:
-        touched, last = await _touched(ctx, cursor)
+        touched, last = await _touched(ctx, cursor, stop)
         if last == cursor:
             return
         outcomes = SyncOutcomes(ctx)
@@ -145,17 +170,19 @@ async def sync_listings(ctx: RunContext, writer: ListingWriter) -> None:
         cursor = last
 
 
-async def _touched(ctx: RunContext, cursor: int) -> tuple[list[int], int]:
-    """Listings changed after `cursor` (up to a round's worth) and the last change covered."""
+async def _touched(ctx: RunContext, cursor: int, stop: int) -> tuple[list[int], int]:
+    """Listings changed after `cursor` and up to `stop` (up to a round's worth), and the last
+    change covered."""
     listings: set[int] = set()
     last = cursor
-    while len(listings) < ROUND_LISTINGS:
+    while len(listings) < ROUND_LISTINGS and last < stop:
         async with ctx.transaction() as hub:
             batch = await hub.catalog.changes_since(last, CHANGES_PAGE)
-        if not batch.changes:
+        changes = [c for c in batch.changes if c.seq <= stop]
+        if not changes:
             break
-        listings.update(c.listing_id for c in batch.changes)
-        last = batch.last_seq
+        listings.update(c.listing_id for c in changes)
+        last = changes[-1].seq
     return sorted(listings), last
 
 

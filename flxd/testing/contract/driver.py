@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,20 +26,10 @@ from flxd.runs.summary import RunSummary
 from flxd.store import Tx
 from flxd.testing.contract.harness import ContractHarness
 
-__all__ = ["NAME", "ContractBase", "LaterClock"]
+__all__ = ["NAME", "ContractBase"]
 
 NAME = "contract"
 """The connection the suite configures."""
-
-
-class LaterClock(SystemClock):
-    """The real clock, `ahead` in the future (a run some days later)."""
-
-    def __init__(self, ahead: timedelta) -> None:
-        self._ahead = ahead
-
-    def now(self) -> datetime:
-        return super().now() + self._ahead
 
 
 class ContractBase:

@@ -7,11 +7,13 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+from flxd.clock import SystemClock
 from flxd.hub.events import ORDER_IMPORTED, order_imported
 from flxd.hub.model import Order
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
-from flxd.testing.contract.driver import NAME, ContractBase, LaterClock
+from flxd.store import db_time
+from flxd.testing.contract.driver import NAME, ContractBase
 from flxd.testing.contract.harness import ContractHarness
 
 __all__ = ["OrdersContract"]
@@ -48,10 +50,17 @@ class OrdersContract(ContractBase):
         assert personal_data(imported), "the harness's orders must carry a customer's details"
 
         for days, erased in ((29, False), (31, True)):
-            later = LaterClock(timedelta(days=days))
-            summary = await self._run(
-                harness, tmp_path, Operation.GET_ORDERS, clock=later, settings=RETENTION
-            )
+            # As if imported that many days ago: the store's clock and flxd's stay together
+            # (a channel may sign its requests with the time).
+            async with self._tx(harness, tmp_path) as tx:
+                await tx.execute(
+                    "UPDATE orders SET imported_at = ? "
+                    "WHERE connection = ? AND channel_order_id = ?",
+                    db_time(SystemClock().now() - timedelta(days=days)),
+                    NAME,
+                    order_id,
+                )
+            summary = await self._run(harness, tmp_path, Operation.GET_ORDERS, settings=RETENTION)
             assert summary.outcome is RunOutcome.OK, summary.error
             order = await self._order(harness, tmp_path, order_id)
             assert (personal_data(order) == []) is erased, f"after {days} days"

@@ -6,8 +6,8 @@ import argparse
 from collections.abc import Awaitable, Callable
 
 from flxd.plugin import (
+    ChannelSandbox,
     ChannelType,
-    Command,
     Operation,
     OperationSettings,
     OperationType,
@@ -57,6 +57,7 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
             create=BigCommerceChannel,
             http_policy=BigCommercePolicy(),
             authorize=oauth.authorize_url,
+            sandbox=SANDBOX,
         )
     )
 
@@ -98,16 +99,11 @@ async def _run_sandbox(args: argparse.Namespace) -> int:
     return await serve_forever(args)
 
 
-@hookimpl
-def flxd_register_commands(register: Registrar[Command]) -> None:
-    register(
-        Command(
-            name="sandbox",
-            help="serve an emulated BigCommerce store (for trying flxd and for tests)",
-            configure=_configure_sandbox,
-            run=_run_sandbox,
-        )
-    )
+SANDBOX = ChannelSandbox(
+    help="serve an emulated BigCommerce store (for trying flxd and for tests)",
+    configure=_configure_sandbox,
+    serve=_run_sandbox,
+)
 
 
-__all__ = ["flxd_register_channels", "flxd_register_commands", "flxd_register_web_routes"]
+__all__ = ["flxd_register_channels", "flxd_register_web_routes"]

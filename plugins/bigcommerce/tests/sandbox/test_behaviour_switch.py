@@ -91,7 +91,7 @@ def test_command_line_options() -> None:
 
 def test_flxd_sandbox_and_python_dash_m_take_the_options() -> None:
     host = load_plugins()
-    parser = build_parser([r.item for r in host.commands])
+    parser = build_parser([r.item for r in host.commands], [r.item for r in host.channels])
     args = parser.parse_args(["sandbox", "--behaviour", "pessimistic", "--order-listing-lag", "9"])
     config = config_from_args(args)
     assert (config.behaviour, config.pessimism.order_listing_lag) == ("pessimistic", 9.0)

@@ -50,6 +50,9 @@ List filters: ``page``, ``per_page`` (1-100), ``offset``, ``include``, ``exclude
 ``status``, ``type``, ``slug``, ``parent``, ``featured``, ``on_sale``, ``stock_status``;
 orders ``status`` (one, ``a,b``, or ``status[]=``; custom statuses by slug), ``customer``,
 ``product``, ``dp``. Pagination headers ``X-WP-Total``, ``X-WP-TotalPages``, ``Link``.
+Every answer takes WordPress's global ``_fields`` (``a,b``, nested ``a.b``: see
+:mod:`.fields`) and carries a ``Date`` header from the sandbox clock (the site's server
+time).
 
 Authentication (see :mod:`.authn`, :mod:`.oauth1`)
 --------------------------------------------------
@@ -74,7 +77,8 @@ Control API (no authentication; loopback use), under ``/__sandbox``
 ------------------------------------------------------------------
 - ``GET|POST /stores`` (``{"name", "seed_products", "seed_orders", "settings"}``),
   ``GET /stores/{name}``, ``PATCH /stores/{name}/settings`` (``permalinks``,
-  ``shipment_tracking``, ``behaviour``, ``approval``, ``timezone``)
+  ``shipment_tracking``, ``behaviour``, ``approval``, ``timezone``, ``home_url``: the site's
+  address when clients reach it through a proxy)
 - ``POST /stores/{name}/keys`` (``{"permissions", "description"}``),
   ``DELETE /stores/{name}/keys/{key_id}``
 - ``POST /stores/{name}/seed`` (``{"products", "orders"}``), ``POST /stores/{name}/products``

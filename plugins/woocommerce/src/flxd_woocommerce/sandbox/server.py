@@ -214,10 +214,16 @@ class Sandbox:
         behaviour: str | None = None,
         approval: str | None = None,
         timezone: str | None = None,
+        home_url: str | None = None,
     ) -> Store:
         """Switch a store's settings: pretty permalinks, the Shipment Tracking extension, the
-        behaviour, the merchant's approval decision, the site timezone."""
+        behaviour, the merchant's approval decision, the site timezone, the site's address
+        (`home_url`, for a site reached through a proxy; "" puts the sandbox's back)."""
         store = self.store(name)
+        if home_url is not None:
+            if home_url and not home_url.startswith(("http://", "https://")):
+                raise ValueError("home_url is an http(s) address")
+            store.site.home = home_url.rstrip("/") or None
         if permalinks is not None:
             store.site.permalinks = bool(permalinks)
         if shipment_tracking is not None:

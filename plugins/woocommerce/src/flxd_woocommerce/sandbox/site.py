@@ -20,11 +20,15 @@ class Site:
     origin: Callable[[], str]
     timezone: tzinfo
     permalinks: bool = True
+    home: str | None = None
+    """WordPress's "Site Address" when it is not where the sandbox listens (a site behind a
+    proxy): links, OAuth 1.0a signatures and webhook sources use it."""
 
     @property
     def home_url(self) -> str:
-        """The WordPress address: a subdirectory install under the sandbox's origin."""
-        return f"{self.origin()}/stores/{self.name}"
+        """The WordPress address: a subdirectory install under the sandbox's origin, unless
+        the site was given another (`home`)."""
+        return self.home or f"{self.origin()}/stores/{self.name}"
 
     def rest_url(self, route: str) -> str:
         """``rest_url()``: ``/wp-json/...`` with pretty permalinks, ``?rest_route=`` without."""

@@ -16,6 +16,7 @@ Every request is counted and logged (see :mod:`requestlog`).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -23,6 +24,7 @@ from aiohttp import web
 from flxd_woocommerce.sandbox.authn import Credentials, authenticate, permission_error
 from flxd_woocommerce.sandbox.errors import WpError, no_route
 from flxd_woocommerce.sandbox.faults import Fault
+from flxd_woocommerce.sandbox.fields import filter_fields
 from flxd_woocommerce.sandbox.php import QueryValue, parse_query
 from flxd_woocommerce.sandbox.requestlog import LoggedRequest, RequestLog
 from flxd_woocommerce.sandbox.routes import faultpages
@@ -103,6 +105,8 @@ async def serve_rest(
         response = faultpages.corrupt(response, decision.fault)
     entry.status = response.status
     store.counters.record(_endpoint_name(request.method, endpoint, rest_route), response.status)
+    # The site's server clock is the sandbox's (a client may measure its skew by it).
+    response.headers["Date"] = format_datetime(sandbox.clock.now(), usegmt=True)
     return response
 
 
@@ -170,10 +174,12 @@ async def _wordpress(
             if refusal is not None:
                 return None, _failed(entry, refusal)
             key.last_access = sandbox.clock.now()
+    fields = query.get("_fields")
     if method == "GET" and rest_route == "/":
-        return None, json_response(site_index(sandbox, store, endpoints))
+        return None, json_response(filter_fields(site_index(sandbox, store, endpoints), fields))
     if method == "GET" and namespace in _namespaces(store):
-        return None, json_response(namespace_index(store, "/" + namespace, endpoints))
+        index = namespace_index(store, "/" + namespace, endpoints)
+        return None, json_response(filter_fields(index, fields))
     matched = _match(store, rest_route, method, endpoints)
     if matched is None:
         if namespace.startswith(("wc/", "wc-")):
@@ -206,7 +212,8 @@ async def _wordpress(
         reply = await endpoint.handler(call)
     except WpError as error:
         return endpoint, _failed(entry, error)
-    return endpoint, json_response(reply.data, reply.status, reply.headers, allow=endpoint.methods)
+    data = filter_fields(reply.data, fields)
+    return endpoint, json_response(data, reply.status, reply.headers, allow=endpoint.methods)
 
 
 def _namespaces(store: Store) -> tuple[str, ...]:

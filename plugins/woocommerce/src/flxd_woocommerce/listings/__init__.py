@@ -1,0 +1,1 @@
+"""The listing operations on WooCommerce: import, publish, sync."""

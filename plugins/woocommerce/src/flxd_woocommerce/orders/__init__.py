@@ -1,0 +1,1 @@
+"""The order operations on WooCommerce: get orders (and acknowledge them), sync shipments."""
