@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+import pytest_asyncio
 
 from flxd.store import Database
 from flxd.store.postgres import PostgresDatabase
@@ -26,7 +27,7 @@ async def _postgres_available() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     if request.param == "sqlite":
         database: Database = SqliteDatabase(tmp_path / "hub.db")

@@ -170,7 +170,7 @@ def test_the_plugin_example_uses_only_the_plugin_api() -> None:
     assert {m for m in imported if m.split(".")[0] == "flxd"} == {"flxd.plugin"}
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_the_plugin_example_imports_a_store(tmp_path: Path) -> None:
     """Loaded as the module its entry point names, it imports every product of a store that
     speaks its API (the memory channel's store does), pages shorter than asked included."""

@@ -1,6 +1,8 @@
 """pytest fixtures for flxd and its plugins (registered as the `flxd` pytest plugin).
 
-Async fixtures run under anyio's pytest plugin: mark tests with `@pytest.mark.anyio`.
+Async fixtures run under pytest-asyncio (strict mode: mark tests `@pytest.mark.asyncio`), the
+usual choice of plugin authors; without pytest-asyncio installed they fall back to anyio's pytest
+plugin (mark tests `@pytest.mark.anyio`).
 """
 
 from __future__ import annotations
@@ -9,6 +11,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+
+try:
+    from pytest_asyncio import fixture as async_fixture
+except ImportError:  # anyio's pytest plugin runs plain async fixtures
+    async_fixture = pytest.fixture  # type: ignore[assignment]
 
 from flxd.store import Database
 from flxd.store.sqlite import SqliteDatabase
@@ -24,7 +31,7 @@ def flxd_clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
+@async_fixture
 async def flxd_hub(tmp_path: Path) -> AsyncIterator[Database]:
     """A hub database on a fresh SQLite file, migrated, opened for the test."""
     db = SqliteDatabase(tmp_path / "hub.db")

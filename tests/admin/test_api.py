@@ -16,6 +16,7 @@ from flxd.runs.journal import Journal
 from flxd.runs.summary import RunKey
 from tests.admin.harness import AdminHarness
 
+# anyio, not pytest-asyncio: a fixture here holds a task group open across its yield.
 pytestmark = pytest.mark.anyio
 
 

@@ -23,6 +23,7 @@ from flxd.runs.journal import Journal
 from flxd.runs.summary import RunKey
 from tests.admin.harness import HOST, TOKEN, AdminHarness, admin_server
 
+# anyio, not pytest-asyncio: a fixture here holds a task group open across its yield.
 pytestmark = pytest.mark.anyio
 
 PROTECTED: list[tuple[str, str, Any]] = [

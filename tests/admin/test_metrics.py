@@ -18,6 +18,7 @@ from flxd.operation import Operation
 from flxd.testing import FakeClock
 from tests.admin.harness import AdminHarness
 
+# anyio, not pytest-asyncio: a fixture here holds a task group open across its yield.
 pytestmark = pytest.mark.anyio
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

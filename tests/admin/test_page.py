@@ -12,6 +12,7 @@ from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome, RunRecord
 from tests.admin.harness import AdminHarness
 
+# anyio, not pytest-asyncio: a fixture here holds a task group open across its yield.
 pytestmark = pytest.mark.anyio
 
 

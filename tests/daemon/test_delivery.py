@@ -9,7 +9,7 @@ from flxd.hub.outbox import Event, Outbox
 from flxd.store import Database
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 class FlakySink:

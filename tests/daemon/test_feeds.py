@@ -23,7 +23,6 @@ from flxd.plugin.registry import FeedType, Registrar
 from flxd.store import Database
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
 clock = FakeClock()
 
 
@@ -45,6 +44,7 @@ def feed(path: Path, **settings: object) -> FileFeed:
     return FileFeed(FileFeedSettings.model_validate({"path": str(path), **settings}))
 
 
+@pytest.mark.asyncio
 async def test_a_file_is_upserted_when_it_changes_and_unchanged_rows_log_nothing(
     flxd_hub: Database, tmp_path: Path
 ) -> None:
@@ -73,6 +73,7 @@ async def test_a_file_is_upserted_when_it_changes_and_unchanged_rows_log_nothing
     assert stock.exists()  # a single file stays where the supplier puts it
 
 
+@pytest.mark.asyncio
 async def test_a_drop_folder_is_read_in_order_and_files_are_moved_aside(
     flxd_hub: Database, tmp_path: Path
 ) -> None:
@@ -156,6 +157,7 @@ class BrokenPlugin:
         )
 
 
+@pytest.mark.asyncio
 async def test_a_failing_feed_does_not_stop_the_others(flxd_hub: Database, tmp_path: Path) -> None:
     (tmp_path / "stock.csv").write_text("sku,quantity\nA,1\n")
     host = load_plugins(extra=[BrokenPlugin()])
@@ -173,6 +175,7 @@ async def test_a_failing_feed_does_not_stop_the_others(flxd_hub: Database, tmp_p
     assert results[1].counts["created"] == 1
 
 
+@pytest.mark.asyncio
 async def test_feeds_run_on_their_interval_and_follow_a_reload(
     flxd_hub: Database, tmp_path: Path
 ) -> None:

@@ -16,8 +16,6 @@ from flxd.plugin.manager import load_plugins
 from flxd.runs.summary import RunKey
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
-
 CONFIG = """
 [daemon]
 jitter = 0.2
@@ -59,6 +57,7 @@ class RecordingRunner:
         self.asked.set()
 
 
+@pytest.mark.asyncio
 async def test_jobs_fire_soon_after_start_then_at_their_interval() -> None:
     clock = FakeClock(start=FakeClock().now().replace(year=2100))  # never due during the test
     runner = RecordingRunner()
@@ -83,6 +82,7 @@ async def test_jobs_fire_soon_after_start_then_at_their_interval() -> None:
         scheduler.shutdown()
 
 
+@pytest.mark.asyncio
 async def test_a_due_job_reaches_the_runner() -> None:
     clock = FakeClock()
     runner = RecordingRunner()

@@ -10,7 +10,7 @@ from flxd.hub.model import Link, LinkState, ListingStatus, Presence, VariantUpda
 from flxd.store import Database
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 clock = FakeClock()
 
 

@@ -12,7 +12,7 @@ from flxd.plugin.context import HubWriter
 from flxd.store import Database
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 clock = FakeClock()
 
 

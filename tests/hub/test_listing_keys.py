@@ -13,7 +13,7 @@ from flxd.hub.listing_keys import upsert_file
 from flxd.store import Database
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 clock = FakeClock()
 
 

@@ -13,7 +13,7 @@ from flxd.testing import FakeClock
 
 from .test_orders import order
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 clock = FakeClock()
 
 

@@ -11,7 +11,7 @@ from flxd.hub.outbox import Outbox
 from flxd.store import Database
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 clock = FakeClock()
 
 

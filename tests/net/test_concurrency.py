@@ -10,7 +10,7 @@ from flxd.net.concurrency import AdaptiveConcurrency, FixedConcurrency
 from flxd.net.ratelimit import Limiter
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 class Round:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import aiohttp
 import anyio
 import pytest
+import pytest_asyncio
 from aioresponses import aioresponses
 
 from flxd.errors import AuthError, ChannelError, PermanentError, RateLimited, TransientError
@@ -17,7 +18,6 @@ from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.net.retry import RetryPolicy
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
 URL = "http://store.test/api/items"
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ class Policy:
         return None
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def client(flxd_clock: FakeClock) -> AsyncIterator[HttpClient]:
     async with aiohttp.ClientSession() as session:
         yield HttpClient(
@@ -78,6 +78,7 @@ async def run(clock: FakeClock, call: Callable[[], Awaitable[T]]) -> tuple[T, fl
     return result[0], elapsed
 
 
+@pytest.mark.asyncio
 async def test_server_errors_are_retried_with_growing_waits(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -90,6 +91,7 @@ async def test_server_errors_are_retried_with_growing_waits(
     assert 0.5 + 1.0 <= elapsed <= 1.0 + 2.0  # backoff 1 s then 2 s, each half jittered
 
 
+@pytest.mark.asyncio
 async def test_retries_are_bounded(client: HttpClient, flxd_clock: FakeClock) -> None:
     with aioresponses() as mocked:
         mocked.get(URL, status=500, repeat=True)
@@ -98,6 +100,7 @@ async def test_retries_are_bounded(client: HttpClient, flxd_clock: FakeClock) ->
         assert sum(len(calls) for calls in mocked.requests.values()) == 4
 
 
+@pytest.mark.asyncio
 async def test_a_write_that_may_have_arrived_is_not_resent(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -109,6 +112,7 @@ async def test_a_write_that_may_have_arrived_is_not_resent(
         assert sum(len(calls) for calls in mocked.requests.values()) == 1
 
 
+@pytest.mark.asyncio
 async def test_a_write_that_never_left_is_retried(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -125,6 +129,7 @@ async def test_a_write_that_never_left_is_retried(
     assert response.data == {"created": 1}
 
 
+@pytest.mark.asyncio
 async def test_nothing_answering_at_the_address_fails_at_once_and_names_it(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -144,6 +149,7 @@ async def test_nothing_answering_at_the_address_fails_at_once_and_names_it(
     )
 
 
+@pytest.mark.asyncio
 async def test_429_waits_the_reset_time_and_holds_the_connection(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -161,6 +167,7 @@ async def test_429_waits_the_reset_time_and_holds_the_connection(
     assert client.limiter.stats.left == 9
 
 
+@pytest.mark.asyncio
 async def test_429_without_headers_backs_off_exponentially(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -172,6 +179,7 @@ async def test_429_without_headers_backs_off_exponentially(
     assert 0.5 + 1 + 2 <= elapsed <= 1 + 2 + 4
 
 
+@pytest.mark.asyncio
 async def test_truncated_json_is_a_transient_error(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:
@@ -182,6 +190,7 @@ async def test_truncated_json_is_a_transient_error(
     assert response.data == {"data": [1, 2]}
 
 
+@pytest.mark.asyncio
 async def test_auth_and_permanent_errors_are_not_retried(
     client: HttpClient, flxd_clock: FakeClock
 ) -> None:

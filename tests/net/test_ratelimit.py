@@ -10,7 +10,7 @@ import pytest
 from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 class StoreQuota:

@@ -31,7 +31,7 @@ from tests.reliability.killswitch import kill_switch
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
 from tests.reliability.workload import Workload
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SEED = int(os.environ.get("FLXD_CRASH_SEED", "9"))
 KILLS = int(os.environ.get("FLXD_CRASH_KILLS", "50"))

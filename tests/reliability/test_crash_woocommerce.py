@@ -38,7 +38,7 @@ from tests.reliability.woo_store import (
     woo_sandbox,
 )
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SEED = int(os.environ.get("FLXD_CRASH_SEED", "9"))
 KILLS = int(os.environ.get("FLXD_CRASH_KILLS", "40"))

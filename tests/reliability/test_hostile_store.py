@@ -28,7 +28,7 @@ from tests.reliability.flxd_process import bc_connection, log_lines, run_flxd
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
 from tests.reliability.workload import Workload
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SEED = int(os.environ.get("FLXD_HOSTILE_SEED", "3"))
 ROUNDS = int(os.environ.get("FLXD_HOSTILE_ROUNDS", "4"))

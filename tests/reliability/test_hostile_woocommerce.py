@@ -37,7 +37,7 @@ from tests.reliability.woo_store import (
     woo_sandbox,
 )
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SEED = int(os.environ.get("FLXD_HOSTILE_SEED", "3"))
 ROUNDS = int(os.environ.get("FLXD_HOSTILE_ROUNDS", "3"))

@@ -24,7 +24,7 @@ from flxd.testing.process import DaemonProcess
 from tests.reliability.conftest import Report
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 STORES = 500
 OPERATIONS = ("import_listings", "get_orders", "sync_orders")

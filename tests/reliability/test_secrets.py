@@ -31,7 +31,7 @@ from flxd.testing.process import DaemonProcess, free_port
 from tests.reliability.conftest import Report
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 STORES = ("piia", "piib", "piic")
 ADMIN_TOKEN = "admin-token-2b7f9c1e6d4a8f3b5e7c9d1a"

@@ -12,7 +12,7 @@ import pytest
 from flxd.runs.journal import Journal, RunOutcome
 from flxd.store import Database
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 

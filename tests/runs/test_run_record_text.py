@@ -14,7 +14,7 @@ from flxd.hub.health import ConnectionHealth, HealthBook
 from flxd.runs.journal import Journal, RunOutcome
 from flxd.store import Database
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 

@@ -28,6 +28,7 @@ from flxd.store import Database
 from flxd.testing import FakeClock
 from tests.helpers import runtime
 
+# anyio, not pytest-asyncio: a fixture here holds a task group open across its yield.
 pytestmark = pytest.mark.anyio
 SYNC = Operation.SYNC_LISTINGS
 ORDERS = Operation.GET_ORDERS

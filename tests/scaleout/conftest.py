@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+import pytest_asyncio
 
 from flxd.store.postgres import PostgresDatabase
 
@@ -61,7 +62,7 @@ async def drop_schema(schema: str) -> None:
         await conn.close()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def schema() -> AsyncIterator[str]:
     """A fresh, migrated schema, dropped afterwards."""
     await require_postgres()
@@ -75,7 +76,7 @@ async def schema() -> AsyncIterator[str]:
         await drop_schema(name)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def open_node(schema: str) -> AsyncIterator[OpenNode]:
     """`await open_node()`: another node's own pool on the test's schema."""
     opened: list[PostgresDatabase] = []

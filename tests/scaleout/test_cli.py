@@ -31,7 +31,7 @@ def config(tmp_path: Path, schema: str) -> Path:
     return path
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_run_once_skips_what_a_node_holds_and_status_shows_the_owners(
     tmp_path: Path, schema: str, open_node: OpenNode, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import aiohttp
 import anyio
 import pytest
+import pytest_asyncio
 
 from flxd.hub.catalog import Catalog
 from flxd.store.postgres import PostgresDatabase
@@ -31,7 +32,7 @@ from tests.scaleout.conftest import DSN
 from tests.scaleout.endstate import EndState, check
 from tests.scaleout.workload import Workload, seed_catalog
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SEED = int(os.environ.get("FLXD_SCALEOUT_SEED", "8"))
 STORES = 30
@@ -79,7 +80,7 @@ class Leases:
         )
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def hub(schema: str) -> AsyncIterator[PostgresDatabase]:
     db = PostgresDatabase(DSN, schema=schema, max_size=4)
     async with db:

@@ -24,6 +24,7 @@ from tests.helpers import runtime
 from tests.scaleout.conftest import OpenNode
 from tests.scaleout.test_leases import expire
 
+# anyio, not pytest-asyncio: a fixture here holds a task group open across its yield.
 pytestmark = pytest.mark.anyio
 SYNC = Operation.SYNC_LISTINGS
 KEY = RunKey("shop", SYNC)

@@ -16,7 +16,7 @@ from flxd.store import db_time
 from flxd.testing import FakeClock
 from tests.scaleout.conftest import OpenNode
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 CONNECTIONS = [f"shop{n:02d}" for n in range(10)]
 PERIOD = 15.0
 

@@ -11,7 +11,7 @@ from flxd.store.base import load_migrations
 from flxd.store.postgres import PostgresDatabase
 from tests.scaleout.conftest import DSN, drop_schema, require_postgres
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_three_nodes_migrating_at_once_all_start() -> None:

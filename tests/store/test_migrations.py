@@ -5,7 +5,7 @@ import pytest
 from flxd.store import Database
 from flxd.store.base import load_migrations
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 TABLES = {
     "listings",

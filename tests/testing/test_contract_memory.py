@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from decimal import Decimal
 
-import pytest
+import pytest_asyncio
 from flxd_memory.store import MemoryStore, stores
 
 from flxd.operation import Operation
@@ -64,7 +64,7 @@ class MemoryHarness(ContractHarness):
 
 
 class TestMemoryChannel(ChannelContract):
-    @pytest.fixture
+    @pytest_asyncio.fixture
     async def contract_harness(self) -> AsyncIterator[MemoryHarness]:
         harness = MemoryHarness()
         yield harness

@@ -25,6 +25,7 @@ __all__ = ["FileRejected", "Row", "file_kind", "read_rows", "unstorable"]
 Row = tuple[int, dict[str, Any] | str]
 """(line, the row's cells by column, or why the row cannot be read)."""
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_BARE_CR = re.compile("\r(?!\n)")
 
 
 class FileRejected(ValueError):
@@ -37,6 +38,13 @@ def file_kind(path: Path, format: str | None) -> str:
     if kind not in ("csv", "jsonl"):
         raise FileRejected(f"{path}: unknown format {kind!r} (csv or jsonl)")
     return kind
+
+
+def _cell_count(expected: int, found: int, bare_cr: bool) -> str:
+    said = f"expected {expected} cells as in the header, found {found}"
+    if bare_cr:  # csv ends a row at a lone CR, which spreadsheets rarely mean
+        said += " (a carriage return in an unquoted cell ends the row there: quote that cell)"
+    return said
 
 
 def unstorable(text: str) -> bool:
@@ -78,6 +86,7 @@ def _csv_rows(
     if not text.strip():
         return  # nothing at all, not even a header: an empty file
     reader = csv.reader(io.StringIO(text, newline=""))
+    bare_cr = _BARE_CR.search(text) is not None
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -108,7 +117,7 @@ def _csv_rows(
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(named):
-            yield start, f"expected {len(named)} cells as in the header, found {len(cells)}"
+            yield start, _cell_count(len(named), len(cells), bare_cr)
             continue
         # Empty cells mean "not stated": a stock file with sku,price,quantity leaves the rest.
         yield start, {n: c for n, c in zip(named, cells, strict=True) if c.strip() != ""}

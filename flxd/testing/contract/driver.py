@@ -35,7 +35,7 @@ NAME = "contract"
 class ContractBase:
     """The suite's plumbing; the tests live in the classes ChannelContract is made of."""
 
-    pytestmark = pytest.mark.anyio
+    pytestmark = pytest.mark.asyncio
 
     @pytest.fixture
     def contract_harness(self) -> ContractHarness:

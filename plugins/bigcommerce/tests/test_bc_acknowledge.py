@@ -15,7 +15,7 @@ from flxd_bigcommerce.orders import acknowledge
 from flxd.hub.model import AckState
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 BY_STATUS = 'acknowledge = "status"\nacknowledge_status = "Awaiting Shipment"'
 BY_METAFIELD = 'acknowledge = "metafield"\nmetafield_namespace = "erp"\nmetafield_key = "synced"'

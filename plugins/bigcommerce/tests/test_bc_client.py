@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import pytest_asyncio
 from aioresponses import aioresponses
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.errors import (
@@ -33,7 +34,6 @@ from flxd.net.ratelimit import Limiter
 from flxd.net.retry import RetryPolicy
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
 BASE = "https://api.bigcommerce.com/stores/abc123"
 PRODUCTS = re.compile(rf"^{re.escape(BASE)}/v3/catalog/products\?.*$")
 ORDERS = re.compile(rf"^{re.escape(BASE)}/v2/orders\?.*$")
@@ -45,7 +45,7 @@ RATE = {
 }
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def client(flxd_clock: FakeClock) -> AsyncIterator[BigCommerceClient]:
     async def token() -> str:
         return "t0ken"
@@ -78,6 +78,7 @@ def page(items: list[Any], current: int, total_pages: int) -> dict[str, Any]:
     }
 
 
+@pytest.mark.asyncio
 async def test_v3_pages_follow_meta_pagination_one_page_at_a_time(
     client: BigCommerceClient,
 ) -> None:
@@ -97,6 +98,7 @@ async def test_v3_pages_follow_meta_pagination_one_page_at_a_time(
     assert (stats.quota, stats.left) == (150, 33)  # 35 reported, 2 sent since by our count
 
 
+@pytest.mark.asyncio
 async def test_v2_pages_stop_on_a_short_page_or_204(client: BigCommerceClient) -> None:
     with aioresponses() as mocked:
         mocked.get(ORDERS, payload=[{"id": 1}, {"id": 2}])
@@ -118,6 +120,7 @@ V3_ERROR = {
 }
 
 
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("status", "body", "kind", "message"),
     [
@@ -194,6 +197,7 @@ async def test_errors_map_to_what_happens_next(
     assert "GET /stores/abc123/v3/catalog/products" in str(caught.value)
 
 
+@pytest.mark.asyncio
 async def test_invalid_fields_are_kept(client: BigCommerceClient) -> None:
     with aioresponses() as mocked:
         mocked.get(PRODUCTS, status=422, payload=V3_ERROR)

@@ -27,8 +27,6 @@ from flxd.runs.connections import build_runtime
 from flxd.testing import FakeClock
 from flxd.testing.process import free_port
 
-pytestmark = pytest.mark.anyio
-
 
 async def check(env: BcEnv, text: str, environ: dict[str, str] | None = None) -> CheckReport:
     config = env.config(text, environ)
@@ -55,6 +53,7 @@ async def check(env: BcEnv, text: str, environ: dict[str, str] | None = None) ->
             await runtime.channel.aclose()
 
 
+@pytest.mark.asyncio
 async def test_verdicts_tell_wrong_hash_revoked_token_and_missing_scope_apart(
     tmp_path: Path,
 ) -> None:
@@ -77,6 +76,7 @@ async def test_verdicts_tell_wrong_hash_revoked_token_and_missing_scope_apart(
         assert no_info.verdict.startswith("missing scope: the token lacks Information")
 
 
+@pytest.mark.asyncio
 async def test_scopes_of_enabled_operations_are_probed(tmp_path: Path) -> None:
     async with sandbox_env(tmp_path) as env:
         token = env.sandbox.create_token(
@@ -139,6 +139,7 @@ def test_connections_check_command(tmp_path: Path) -> None:
     assert report["details"]["api"].startswith("http://127.0.0.1:")
 
 
+@pytest.mark.asyncio
 async def test_another_app_on_the_store_slows_flxd_down_without_failing(tmp_path: Path) -> None:
     clock = FakeClock()
     config = SandboxConfig(seed_products=30, quota=10, window_ms=1000)

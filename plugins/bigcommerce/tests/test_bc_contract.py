@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from aiohttp import web
 from flxd_bigcommerce.sandbox import CartLine, PessimisticSettings, Sandbox, SandboxConfig
 from flxd_bigcommerce.sandbox.errors import ApiError, BatchError
@@ -153,7 +154,7 @@ SHORT_PAGES_END_LISTS = pytest.mark.xfail(
 
 
 class TestBigCommerceChannel(ChannelContract):
-    @pytest.fixture
+    @pytest_asyncio.fixture
     async def contract_harness(self, tmp_path: Path) -> AsyncIterator[SandboxHarness]:
         sandbox = Sandbox(SandboxConfig(seed_products=6, seed_orders=0, quota=None))
         harness = SandboxHarness(sandbox)

@@ -19,7 +19,7 @@ from flxd.hub.model import Presence, VariantUpdate
 from flxd.hub.orders import OrderBook
 from flxd.runs.journal import Journal
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 OPERATIONS = """
 [connections.shop.import_listings]

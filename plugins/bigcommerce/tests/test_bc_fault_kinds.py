@@ -25,7 +25,7 @@ from flxd.net.ratelimit import Limiter
 from flxd.net.retry import RetryPolicy
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 STORE = "kinds1"
 # The sandbox's fault names as flxd classifies them.
 KINDS = {

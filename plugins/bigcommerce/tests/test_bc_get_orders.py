@@ -21,7 +21,7 @@ from flxd.hub.model import AckState
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def events(env: OrdersEnv, topic: str = "order.imported") -> list[str]:

@@ -148,7 +148,7 @@ def _product(n: int, modified: Any = "2026-01-01T00:00:00+00:00") -> dict[str, A
     return {**PRODUCT, "id": n, "sku": f"P-{n}", "variants": [], "date_modified": modified}
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_an_unreadable_date_does_not_stop_an_incremental_scan() -> None:
     # It raised out of the scan: the run failed, and every later run at the same product.
     client = Pages([_product(1), _product(2, "yesterday"), ["not a product"], _product(3)])
@@ -156,7 +156,7 @@ async def test_an_unreadable_date_does_not_stop_an_incremental_scan() -> None:
     assert [len(p.products) for p in pages] == [4]
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_a_full_page_with_a_non_object_is_still_full() -> None:
     # Dropped before counting, it made the page look short: the scan ended there.
     first = [_product(n) for n in range(1, MAX_PAGE)] + [17]

@@ -18,7 +18,7 @@ from flxd_bigcommerce.sandbox import CartLine
 
 from flxd.hub.model import VariantUpdate
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 TEE = [V("TEE-S", {"Size": "S"}, "19.90", 5), V("TEE-M", {"Size": "M"}, None, 2)]
 
 

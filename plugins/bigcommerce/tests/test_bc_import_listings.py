@@ -17,7 +17,7 @@ from flxd.hub.cursors import Cursors
 from flxd.hub.model import LinkState, ListingStatus, VariantUpdate
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 TEE = [
     V("TEE-S", {"Size": "S"}, price="19.90", stock=5, upc="012345678905"),

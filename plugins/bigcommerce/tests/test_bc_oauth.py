@@ -15,6 +15,7 @@ from pathlib import Path
 import aiohttp
 import anyio
 import pytest
+import pytest_asyncio
 import structlog
 from aiohttp import web
 from bc_env import HOST
@@ -37,7 +38,6 @@ from flxd.runs.connections import build_runtime
 from flxd.runs.journal import RunOutcome
 from flxd.store import Database
 
-pytestmark = pytest.mark.anyio
 SECRET_KEY = "a-test-secret-key-of-32-characters!"
 
 
@@ -135,13 +135,14 @@ login_base_url = "{sandbox.login_base_url}"
                 await runner.cleanup()
 
 
-@pytest.fixture
+@pytest_asyncio.fixture
 async def flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Flow]:
     monkeypatch.setenv("FLXD_SECRET_KEY", SECRET_KEY)
     async for value in start_flow(tmp_path, OAuthAppConfig()):
         yield value
 
 
+@pytest.mark.asyncio
 async def test_approval_stores_an_encrypted_token_that_the_connection_uses(flow: Flow) -> None:
     callback = await flow.approve()
     assert callback.startswith(flow.callback_base + oauth.CALLBACK_PATH + "?code=")
@@ -192,6 +193,7 @@ async def test_approval_stores_an_encrypted_token_that_the_connection_uses(flow:
     assert status == 400 and "No approval for store" in page
 
 
+@pytest.mark.asyncio
 async def test_a_denied_approval_and_a_spent_code_are_refused(flow: Flow) -> None:
     callback = await flow.approve()
     status, page = await flow.call(
@@ -220,6 +222,7 @@ async def test_a_denied_approval_and_a_spent_code_are_refused(flow: Flow) -> Non
         assert await tx.fetch("SELECT * FROM credentials") == []
 
 
+@pytest.mark.asyncio
 async def test_a_grant_without_the_needed_scopes_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -233,6 +236,7 @@ async def test_a_grant_without_the_needed_scopes_is_refused(
             assert await tx.fetch("SELECT * FROM credentials") == []
 
 
+@pytest.mark.asyncio
 async def test_connections_check_reads_the_approved_token_and_names_a_wrong_key(
     flow: Flow, tmp_path: Path
 ) -> None:

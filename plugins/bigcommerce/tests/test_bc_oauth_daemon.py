@@ -17,7 +17,7 @@ from flxd_bigcommerce.sandbox import OAuthAppConfig, SandboxConfig
 
 from flxd.testing.process import DaemonProcess, free_port
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 ENV = {
     "FLXD_SECRET_KEY": "oauth-daemon-secret-key-0123456789",
     "APP_SECRET": "flxd-sandbox-secret",

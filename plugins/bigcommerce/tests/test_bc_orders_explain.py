@@ -16,8 +16,6 @@ from flxd.net.http import open_session
 from flxd.runs.explain import ExplainReport, explain_order
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
-
 
 async def explain(env: OrdersEnv, order_id: int | str) -> ExplainReport:
     async with open_session() as session:
@@ -26,6 +24,7 @@ async def explain(env: OrdersEnv, order_id: int | str) -> ExplainReport:
         )
 
 
+@pytest.mark.asyncio
 async def test_an_imported_order(tmp_path: Path) -> None:
     get_orders = 'acknowledge = "status"'
     async with orders_env(tmp_path, get_orders=get_orders) as env:
@@ -40,6 +39,7 @@ async def test_an_imported_order(tmp_path: Path) -> None:
         assert report.facts["imported"] == "2026-01-01 00:00:00 UTC"
 
 
+@pytest.mark.asyncio
 async def test_a_status_not_among_the_configured_ones(tmp_path: Path) -> None:
     get_orders = 'statuses = ["Awaiting Fulfillment", "Awaiting Shipment"]'
     async with orders_env(tmp_path, get_orders=get_orders) as env:
@@ -54,6 +54,7 @@ async def test_a_status_not_among_the_configured_ones(tmp_path: Path) -> None:
         assert report.facts["status"] == "7 Awaiting Payment"
 
 
+@pytest.mark.asyncio
 async def test_an_order_older_than_the_window(tmp_path: Path) -> None:
     async with orders_env(tmp_path, get_orders="created_within_days = 30") as env:
         await env.advance(40 * 86400)
@@ -66,6 +67,7 @@ async def test_an_order_older_than_the_window(tmp_path: Path) -> None:
         )
 
 
+@pytest.mark.asyncio
 async def test_an_order_not_polled_yet_says_when_the_next_run_is(tmp_path: Path) -> None:
     async with orders_env(tmp_path, get_orders='interval = "10m"') as env:
         never = await explain(env, env.place().id)
@@ -89,6 +91,7 @@ async def test_an_order_not_polled_yet_says_when_the_next_run_is(tmp_path: Path)
         assert report.facts["interval"] == "10m"
 
 
+@pytest.mark.asyncio
 async def test_a_connection_that_needs_reauthentication(tmp_path: Path) -> None:
     async with orders_env(tmp_path) as env:
         placed = env.place()
@@ -102,6 +105,7 @@ async def test_a_connection_that_needs_reauthentication(tmp_path: Path) -> None:
         assert reason.endswith("): get_orders is paused until its credentials change")
 
 
+@pytest.mark.asyncio
 async def test_an_order_the_store_does_not_have(tmp_path: Path) -> None:
     async with orders_env(tmp_path) as env:
         report = await explain(env, 999)

@@ -13,7 +13,7 @@ from bc_listings import PUBLISH, SYNC, ListingsEnv, V, listings_env
 from flxd.hub.model import LinkState, ListingStatus, Presence, VariantUpdate
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 LONG = "x" * 300
 

@@ -12,7 +12,7 @@ from flxd_bigcommerce.sandbox import Address
 
 from flxd.operation import Operation
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 CUSTOMER = Address(
     first_name="Zelda",

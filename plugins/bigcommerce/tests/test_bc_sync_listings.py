@@ -19,7 +19,7 @@ from flxd.daemon.selection import Selection
 from flxd.hub.model import LinkState, ListingStatus, Presence, VariantUpdate
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SIZES = ("XS", "S", "M", "L", "XL", "XXL")
 COLORS = ("Red", "Blue", "Green", "Black", "White")

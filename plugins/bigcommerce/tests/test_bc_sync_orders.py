@@ -23,7 +23,7 @@ from flxd.hub.shipments import ShipmentRequest, record_request
 from flxd.operation import Operation
 from flxd.runs.journal import RunOutcome
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 SYNC = Operation.SYNC_ORDERS
 
 

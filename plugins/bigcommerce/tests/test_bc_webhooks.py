@@ -17,7 +17,7 @@ from flxd_bigcommerce.webhooks import HEADER, SCOPES
 
 from flxd.testing.process import DaemonProcess
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 SECRET_KEY = "webhook-test-secret-key-0123456789"
 
 

@@ -24,7 +24,6 @@ from wc_env import HOST, NAME, wc_env
 from flxd.config import parse_config
 from flxd.testing.process import DaemonProcess, free_port
 
-pytestmark = pytest.mark.anyio
 ENV = {"FLXD_SECRET_KEY": "approval-daemon-secret-key-0123456", "FLXD_ADMIN_TOKEN": "adm1n"}
 
 
@@ -82,6 +81,7 @@ def test_the_scope_asked_for_is_what_the_enabled_operations_need(tmp_path: Path)
     )
 
 
+@pytest.mark.asyncio
 async def test_approve_through_the_admin_server_then_run(
     tmp_path: Path, flxd_daemons: list[DaemonProcess]
 ) -> None:

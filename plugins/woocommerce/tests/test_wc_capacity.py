@@ -14,7 +14,7 @@ from flxd.net.concurrency import AdaptiveConcurrency
 from flxd.net.ratelimit import Limiter
 from flxd.testing import FakeClock
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 STEP = 0.01
 
 

@@ -16,7 +16,7 @@ from flxd.plugin.channel import CheckReport, OrderExplanation
 from flxd.plugin.context import CheckContext
 from flxd.runs.connections import build_runtime
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 WRITERS = (Operation.IMPORT_LISTINGS, Operation.SYNC_LISTINGS)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from flxd_woocommerce.sandbox import CartLine, PessimismConfig, Sandbox, SandboxConfig
 from flxd_woocommerce.sandbox.contract import RouteIndex
 
@@ -83,7 +84,7 @@ class SandboxHarness:
 
 
 class TestWooCommerceChannel(ChannelContract):
-    @pytest.fixture(params=["documented", "pessimistic"])
+    @pytest_asyncio.fixture(params=["documented", "pessimistic"])
     async def contract_harness(
         self, request: pytest.FixtureRequest, tmp_path: Path
     ) -> AsyncIterator[SandboxHarness]:

@@ -14,7 +14,7 @@ from wc_env import NAME, ORDERS, WcEnv, wc_env
 
 from flxd.hub.model import AckState, Order
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def hub_orders(env: WcEnv) -> dict[str, Order]:

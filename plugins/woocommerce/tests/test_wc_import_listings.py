@@ -13,7 +13,7 @@ from wc_env import IMPORT, wc_env
 
 from flxd.hub.model import ListingStatus
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_the_first_run_reads_everything_and_later_runs_what_changed(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from flxd_woocommerce.client import ListPage
 from flxd_woocommerce.keyset import keyed_pages
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 class Listing:

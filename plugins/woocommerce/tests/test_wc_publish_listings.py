@@ -13,7 +13,7 @@ from wc_env import PUBLISH, SYNC, WcEnv, wc_env
 
 from flxd.hub.model import LinkState, VariantUpdate
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def upsert(env: WcEnv, updates: list[VariantUpdate]) -> None:

@@ -17,7 +17,7 @@ from flxd.net.http import open_session
 from flxd.plugin.context import RunContext
 from flxd.runs.connections import build_runtime
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def read(env: WcEnv) -> list[ChannelStock]:

@@ -14,7 +14,7 @@ from wc_env import IMPORT, SYNC, WcEnv, wc_env
 
 from flxd.hub.model import LinkState, Presence, VariantUpdate
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def upsert(env: WcEnv, updates: list[VariantUpdate]) -> None:

@@ -13,7 +13,7 @@ from wc_env import NAME, ORDERS, SHIP, WcEnv, wc_env
 from flxd.hub.model import ShipmentState
 from flxd.hub.shipments import ShipmentRequest, record_request
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def ship(env: WcEnv, order_id: int, items: tuple[tuple[str, int], ...] = ()) -> None:

@@ -18,7 +18,7 @@ from wc_env import NAME, wc_env
 
 from flxd.testing.process import DaemonProcess
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 SECRET_KEY = "webhook-test-secret-key-0123456789"
 
 

@@ -43,3 +43,14 @@ def test_a_huge_quantity_is_named_as_the_quantity(tmp_path: Path) -> None:
     path.write_text("sku,quantity\nA," + "9" * 5000 + "\n")
     [problem] = parse_listing_file(path).problems
     assert str(problem).startswith("line 2: quantity: expected a whole number")
+
+
+def test_a_lone_carriage_return_in_an_unquoted_cell_is_named(tmp_path: Path) -> None:
+    # csv ends a row at a lone CR: the row reads as two, and the count alone puzzled operators.
+    path = tmp_path / "feed.csv"
+    path.write_bytes(b"sku,price\nA\r,1.00\nB,2.00\n")
+    parsed = parse_listing_file(path)
+    assert "B" in [u.sku for u in parsed.updates]
+    assert any(
+        "carriage return" in str(p) and str(p).startswith("line 2: ") for p in parsed.problems
+    )

@@ -7,7 +7,7 @@ from flxd_bigcommerce.sandbox import SandboxConfig
 from sandbox_contract import RATE_HEADERS
 from sandbox_env import Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_missing_wrong_and_revoked_tokens_are_401(env: Env) -> None:

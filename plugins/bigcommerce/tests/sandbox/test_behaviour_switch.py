@@ -105,7 +105,7 @@ def test_flxd_sandbox_and_python_dash_m_take_the_options() -> None:
     assert "--behaviour {documented,pessimistic}" in shown and "--visibility-delay" in shown
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_conflicting_options_end_the_command_with_status_2(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -122,7 +122,7 @@ async def control(env: Env, method: str, body: Any = None) -> tuple[int, Any]:
         return response.status, json.loads(await response.text())
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_the_control_api_switches_the_behaviour_at_once() -> None:
     async with open_sandbox() as env:
         status, shown = await control(env, "GET")
@@ -172,7 +172,7 @@ def test_a_connection_chooses_the_behaviour_in_its_sandbox_table() -> None:
         EmbeddedSandbox.model_validate({"behaviour": "pessimistic", "bare_429_rate": 2})
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_connections_with_different_behaviours_get_different_stores() -> None:
     pessimistic = EmbeddedSandbox(
         seed_products=1, seed_orders=0, behaviour="pessimistic", visibility_delay=2.0

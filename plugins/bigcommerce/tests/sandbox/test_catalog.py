@@ -8,7 +8,7 @@ import pytest
 from sandbox_env import Env
 from sandbox_payloads import create, product
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_simple_product_has_a_base_variant_mirroring_it(env: Env) -> None:

@@ -65,7 +65,7 @@ def test_options_become_a_config(tmp_path: Path) -> None:
         parse("--window-ms", "0")
 
 
-@pytest.mark.anyio
+@pytest.mark.asyncio
 async def test_serve_forever_stops_on_cancel_saves_state_and_returns_0(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+import pytest_asyncio
 from flxd_bigcommerce.sandbox import PessimisticSettings, SandboxConfig
 from flxd_bigcommerce.sandbox.routes.app import ENDPOINTS
 from sandbox_contract import ContractChecker, documented_operation, require_documents
 from sandbox_env import BEHAVIOURS, Env, open_sandbox
 from sandbox_payloads import product, sized
-
-pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +22,7 @@ def _documents() -> None:
     require_documents()
 
 
-@pytest.fixture(params=BEHAVIOURS)
+@pytest_asyncio.fixture(params=BEHAVIOURS)
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Env, ContractChecker]]:
     behaviour = request.param
     config = SandboxConfig(seed_products=12, seed_orders=30, quota=10_000, behaviour=behaviour)
@@ -38,6 +37,7 @@ def _simple_and_complex(env: Env) -> tuple[int, int]:
     return simple, complex_
 
 
+@pytest.mark.asyncio
 async def test_products(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -123,6 +123,7 @@ async def test_products(store: tuple[Env, ContractChecker]) -> None:
     check.check(await c.delete("/v3/catalog/products", **{"id:in": ids}), request=False)
 
 
+@pytest.mark.asyncio
 async def test_variants_options_and_custom_fields(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -191,6 +192,7 @@ async def test_variants_options_and_custom_fields(store: tuple[Env, ContractChec
     check.check(await c.delete(f"{fields}/{field['id']}"))
 
 
+@pytest.mark.asyncio
 async def test_inventory(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -225,6 +227,7 @@ async def test_inventory(store: tuple[Env, ContractChecker]) -> None:
     assert wrong_mode.content_type == "application/problem+json"
 
 
+@pytest.mark.asyncio
 async def test_orders(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -259,6 +262,7 @@ async def test_orders(store: tuple[Env, ContractChecker]) -> None:
     check.check(await c.get("/v2/order_statuses/11"))
 
 
+@pytest.mark.asyncio
 async def test_shipments(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -283,6 +287,7 @@ async def test_shipments(store: tuple[Env, ContractChecker]) -> None:
     check.check(await c.delete(f"{path}/{shipment_id}"))
 
 
+@pytest.mark.asyncio
 async def test_order_metafields(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -299,6 +304,7 @@ async def test_order_metafields(store: tuple[Env, ContractChecker]) -> None:
     check.check(await c.delete(f"{path}/{made['id']}"))
 
 
+@pytest.mark.asyncio
 async def test_webhooks_and_store(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -319,6 +325,7 @@ async def test_webhooks_and_store(store: tuple[Env, ContractChecker]) -> None:
     check.check(await c.get("/v2/time"))
 
 
+@pytest.mark.asyncio
 async def test_auth_and_rate_limit_errors(store: tuple[Env, ContractChecker]) -> None:
     env, check = store
     c = env.client
@@ -337,6 +344,7 @@ async def test_auth_and_rate_limit_errors(store: tuple[Env, ContractChecker]) ->
     assert check.check(await c.get("/v3/inventory/items")).status == 429
 
 
+@pytest.mark.asyncio
 async def test_partial_writes_and_clamped_pages(store: tuple[Env, ContractChecker]) -> None:
     """Every stock-carrying write is a 207 when pessimistic (rate 1), pages are clamped small
     enough to show on a small store; documented, the same requests answer 200 unclamped."""

@@ -10,7 +10,7 @@ from sandbox_client import StoreClient
 from sandbox_env import Env
 from sandbox_payloads import create, product
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def control(env: Env, method: str, path: str, body: Any = None) -> tuple[int, Any]:

@@ -8,11 +8,10 @@ from flxd_bigcommerce.sandbox import FLXD_SCOPES, Sandbox, SandboxConfig
 
 from flxd.testing.clock import FakeClock
 
-pytestmark = pytest.mark.anyio
-
 built_outside_a_loop = Sandbox(SandboxConfig(seed_products=3, store_hashes=("emb1",)))
 
 
+@pytest.mark.asyncio
 async def test_app_works_with_aiohttp_test_client() -> None:
     sandbox = Sandbox(SandboxConfig(store_hashes=("emb2",), seed_products=4), clock=FakeClock())
     async with TestClient(TestServer(sandbox.app)) as client:
@@ -24,6 +23,7 @@ async def test_app_works_with_aiohttp_test_client() -> None:
         assert len((await response.json())["data"]) == 4
 
 
+@pytest.mark.asyncio
 async def test_a_sandbox_built_before_the_loop_serves() -> None:
     async with built_outside_a_loop.serve() as base_url:
         assert base_url.startswith("http://127.0.0.1:")

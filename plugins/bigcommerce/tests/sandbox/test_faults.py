@@ -10,8 +10,6 @@ from flxd_bigcommerce.sandbox import SandboxConfig
 from sandbox_contract import RATE_HEADERS
 from sandbox_env import open_sandbox
 
-pytestmark = pytest.mark.anyio
-
 
 async def statuses(profile: str, seed: int, count: int = 60) -> list[int]:
     config = SandboxConfig(faults=profile, fault_rate=0.3, seed=seed, quota=None)
@@ -19,6 +17,7 @@ async def statuses(profile: str, seed: int, count: int = 60) -> list[int]:
         return [(await env.client.get("/v2/time")).status for _ in range(count)]
 
 
+@pytest.mark.asyncio
 async def test_same_seed_same_faults_other_seed_other_faults() -> None:
     first = await statuses("5xx", seed=7)
     assert first == await statuses("5xx", seed=7)
@@ -27,6 +26,7 @@ async def test_same_seed_same_faults_other_seed_other_faults() -> None:
     assert any(s != 200 for s in first)
 
 
+@pytest.mark.asyncio
 async def test_bare_429_has_no_rate_headers() -> None:
     async with open_sandbox(SandboxConfig(faults="429", fault_rate=1.0)) as env:
         reply = await env.client.get("/v3/catalog/products")
@@ -36,6 +36,7 @@ async def test_bare_429_has_no_rate_headers() -> None:
         assert (await env.client.get("/v3/catalog/products")).status == 200
 
 
+@pytest.mark.asyncio
 async def test_truncated_and_invalid_json_bodies() -> None:
     async with open_sandbox(SandboxConfig(faults="truncated", fault_rate=1.0, quota=None)) as env:
         for _ in range(4):
@@ -46,6 +47,7 @@ async def test_truncated_and_invalid_json_bodies() -> None:
                 json.loads(reply.body)
 
 
+@pytest.mark.asyncio
 async def test_dropped_connection() -> None:
     async with open_sandbox(SandboxConfig(faults="drop", fault_rate=1.0)) as env:
         with pytest.raises(aiohttp.ServerDisconnectedError):
@@ -56,6 +58,7 @@ async def test_dropped_connection() -> None:
         assert dropped >= 1 and counters.by_endpoint["GET /v2/orders"] == dropped
 
 
+@pytest.mark.asyncio
 async def test_slow_answer_outlasts_the_client_timeout() -> None:
     config = SandboxConfig(faults="slow", fault_rate=1.0, fault_slow_ms=300)
     async with open_sandbox(config) as env:
@@ -68,6 +71,7 @@ async def test_slow_answer_outlasts_the_client_timeout() -> None:
                 await response.read()
 
 
+@pytest.mark.asyncio
 async def test_faults_stay_off_the_control_api_and_login() -> None:
     async with open_sandbox(SandboxConfig(faults="5xx", fault_rate=1.0)) as env:
         session = env.session
@@ -83,6 +87,7 @@ def test_unknown_profile_is_refused() -> None:
         SandboxConfig(faults="gremlins")
 
 
+@pytest.mark.asyncio
 async def test_faults_served_are_counted_by_kind() -> None:
     config = SandboxConfig(faults="truncated", fault_rate=1.0, quota=None, seed=3)
     async with open_sandbox(config) as env:

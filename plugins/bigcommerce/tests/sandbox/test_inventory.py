@@ -6,7 +6,7 @@ import pytest
 from sandbox_env import Env
 from sandbox_payloads import create, product, sized
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_adjust_by_product_variant_and_sku(env: Env) -> None:

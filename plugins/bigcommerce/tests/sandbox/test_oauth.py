@@ -8,7 +8,7 @@ import pytest
 from flxd_bigcommerce.sandbox import FLXD_SCOPES, OAuthAppConfig, SandboxConfig
 from sandbox_env import Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 CALLBACK = "http://127.0.0.1:9/flxd/oauth/callback"
 

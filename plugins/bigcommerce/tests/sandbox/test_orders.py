@@ -10,7 +10,7 @@ from flxd_bigcommerce.sandbox import CartLine
 from sandbox_env import Env
 from sandbox_payloads import create, product, sized
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_empty_order_list_is_204_with_no_body(env: Env) -> None:

@@ -13,7 +13,7 @@ from sandbox_contract import RATE_HEADERS
 from sandbox_env import BEHAVIOURS, Env, behaving, only, open_sandbox
 from sandbox_payloads import create, product, sized
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def level_and_price(env: Env, product_id: int) -> tuple[int, Any]:

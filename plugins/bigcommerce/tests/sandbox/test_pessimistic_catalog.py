@@ -13,7 +13,7 @@ from flxd_bigcommerce.sandbox.behaviour import BehaviourName
 from sandbox_env import BEHAVIOURS, Env, behaving, open_sandbox
 from sandbox_payloads import create, product, sized
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def stamp(env: Env, product_id: int) -> datetime:

@@ -12,7 +12,7 @@ from flxd_bigcommerce.sandbox.behaviour import BehaviourName
 from sandbox_env import BEHAVIOURS, START, Env, behaving, open_sandbox
 from sandbox_payloads import create, product
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def listed(env: Env, **params: str) -> list[int]:

@@ -12,7 +12,7 @@ from sandbox_env import BEHAVIOURS, START, Env, behaving, open_sandbox
 from sandbox_hooks import Received, receiver, register
 from sandbox_payloads import create, product
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 ROUGH = {"webhook_max_delay": 60.0, "webhook_duplicate_rate": 0.3, "webhook_loss_rate": 0.2}
 

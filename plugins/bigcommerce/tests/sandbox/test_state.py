@@ -11,8 +11,6 @@ from sandbox_payloads import create, product
 
 from flxd.testing.clock import FakeClock
 
-pytestmark = pytest.mark.anyio
-
 
 def fingerprint(sandbox: Sandbox) -> list[object]:
     store = sandbox.store(sandbox.store_hashes[0])
@@ -53,6 +51,7 @@ def test_explicit_and_generated_store_hashes() -> None:
     assert all(h.isalnum() and h.islower() and len(h) == 10 for h in hashes[1:])
 
 
+@pytest.mark.asyncio
 async def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "sandbox.json"
     config = SandboxConfig(seed_products=3, state_file=state)
@@ -74,6 +73,7 @@ async def test_state_file_survives_a_restart(tmp_path: Path) -> None:
         assert again["id"] == made["id"] + 1  # ids continue, never reused
 
 
+@pytest.mark.asyncio
 async def test_reset_goes_back_to_the_configured_start() -> None:
     async with open_sandbox(SandboxConfig(seed_products=2)) as env:
         await create(env.client, product("Extra", "EXTRA"))

@@ -6,7 +6,7 @@ import pytest
 from sandbox_env import Env
 from sandbox_payloads import create, product, sized
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_create_variant_by_option_value_ids(env: Env) -> None:

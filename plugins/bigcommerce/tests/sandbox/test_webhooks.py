@@ -11,7 +11,7 @@ from sandbox_env import Env
 from sandbox_hooks import receiver, register
 from sandbox_payloads import create, product, sized
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_order_product_and_sku_events_are_delivered(env: Env) -> None:

@@ -10,7 +10,7 @@ import pytest
 from woo_env import STORE, Env
 from woo_receiver import Receiver, receiver
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 RETURN = "https://app.example/return"
 

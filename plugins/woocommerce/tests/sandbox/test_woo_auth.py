@@ -9,7 +9,7 @@ from flxd_woocommerce.sandbox import SandboxConfig
 from woo_client import oauth_params
 from woo_env import STORE, Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_basic_auth_over_https_header_and_query(https: Env) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from woo_env import STORE, Env
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_a_full_batch_goes_through_and_one_more_is_413(plain: Env) -> None:

@@ -9,7 +9,7 @@ from flxd_woocommerce.sandbox import CapacityConfig, SandboxConfig
 from woo_client import Reply
 from woo_env import STORE, Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def _burst(env: Env, count: int) -> list[tuple[Reply, float]]:

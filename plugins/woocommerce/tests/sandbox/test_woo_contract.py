@@ -20,8 +20,6 @@ from flxd_woocommerce.sandbox.routes.app import ENDPOINTS
 from woo_client import WooClient
 from woo_env import STORE, Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
-
 
 @pytest.fixture(autouse=True)
 def documents() -> Iterator[Path]:
@@ -41,6 +39,7 @@ def test_store_schemas_agree_with_the_index() -> None:
     assert schema_differences(RouteIndex.load(), wrong) != []
 
 
+@pytest.mark.asyncio
 async def test_the_served_index_lists_only_documented_routes(plain: Env) -> None:
     index = RouteIndex.load()
     served = (await plain.client.with_(auth="none").get("/wc/v3")).data["routes"]
@@ -226,6 +225,7 @@ async def _workload(c: WooClient, env: Env) -> list[tuple[str, Any]]:
     return answers
 
 
+@pytest.mark.asyncio
 async def test_a_valid_workload_is_valid_by_the_store_and_by_the_index() -> None:
     async with open_sandbox(SandboxConfig(tls=True, seed_products=5, seed_orders=3)) as env:
         answers = await _workload(env.client, env)
@@ -251,6 +251,7 @@ INVALID: list[tuple[str, str, dict[str, str], Any]] = [
 ]
 
 
+@pytest.mark.asyncio
 async def test_invalid_requests_are_refused_and_flagged_by_both() -> None:
     async with open_sandbox(SandboxConfig(tls=True, seed_products=2)) as env:
         order = env.sandbox.place_order(STORE)

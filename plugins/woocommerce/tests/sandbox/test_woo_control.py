@@ -18,8 +18,6 @@ from woo_env import STORE, Env, open_sandbox
 
 from flxd.testing.clock import FakeClock
 
-pytestmark = pytest.mark.anyio
-
 
 async def _call(env: Env, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     async with env.session.request(
@@ -29,6 +27,7 @@ async def _call(env: Env, method: str, path: str, body: Any = None) -> tuple[int
         return response.status, json.loads(text) if text else None
 
 
+@pytest.mark.asyncio
 async def test_stores_keys_and_settings(plain: Env) -> None:
     status, made = await _call(
         plain,
@@ -61,6 +60,7 @@ async def test_stores_keys_and_settings(plain: Env) -> None:
     assert [s["name"] for s in listed["stores"]] == [STORE, "second"]
 
 
+@pytest.mark.asyncio
 async def test_shopping_orders_statuses_and_stock(plain: Env) -> None:
     _, product = await _call(
         plain,
@@ -98,6 +98,7 @@ async def test_shopping_orders_statuses_and_stock(plain: Env) -> None:
     assert status == 400 and "not enough stock" in refused["error"]
 
 
+@pytest.mark.asyncio
 async def test_faults_capacity_counters_requests_and_deliveries(plain: Env) -> None:
     await plain.oauth().get("/wc/v3/products", per_page="0")
     await plain.oauth().get("/wc/v3/products")
@@ -123,6 +124,7 @@ async def test_faults_capacity_counters_requests_and_deliveries(plain: Env) -> N
     assert (await _call(plain, "GET", "/certificate"))[0] == 404
 
 
+@pytest.mark.asyncio
 async def test_state_survives_a_restart(tmp_path: Path) -> None:
     state = tmp_path / "woo.json"
     config = SandboxConfig(state_file=state, seed_products=4, seed_orders=2, shipment_tracking=True)
@@ -148,12 +150,14 @@ async def _next_id(sandbox: Sandbox) -> int:
     return sandbox.store(STORE).ids.next("post")
 
 
+@pytest.mark.asyncio
 async def test_the_certificate_is_served_for_clients_to_trust(https: Env) -> None:
     async with https.session.get(f"{https.base_url}/__sandbox/certificate") as response:
         assert response.status == 200
         assert (await response.read()) == https.sandbox.certificate_pem
 
 
+@pytest.mark.asyncio
 async def test_the_app_works_with_aiohttp_test_client() -> None:
     sandbox = Sandbox(SandboxConfig(store_names=("emb",), seed_products=2), clock=FakeClock())
     async with TestClient(TestServer(sandbox.app)) as client:
@@ -228,6 +232,7 @@ def test_python_dash_m_serves_until_terminated(tmp_path: Path) -> None:
         assert process.wait(timeout=30) == 0
 
 
+@pytest.mark.asyncio
 async def test_the_request_log_flags_routes_woocommerce_does_not_have(https: Env) -> None:
     assert (await https.client.get("/wc/v3/product")).code == "rest_no_route"
     assert (await https.client.get("/wc/v3/products", per_page="2")).status == 200

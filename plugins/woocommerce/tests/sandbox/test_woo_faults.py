@@ -10,7 +10,7 @@ import pytest
 from flxd_woocommerce.sandbox import SandboxConfig
 from woo_env import STORE, Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_server_errors(https: Env) -> None:

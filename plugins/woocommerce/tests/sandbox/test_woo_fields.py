@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 from woo_env import START, Env
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_fields_cut_lists_objects_and_the_index_down(https: Env) -> None:

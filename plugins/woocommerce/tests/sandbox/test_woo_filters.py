@@ -9,7 +9,7 @@ import pytest
 from flxd_woocommerce.sandbox import CartLine, SandboxConfig
 from woo_env import START, STORE, Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def _catalog(env: Env) -> dict[str, int]:

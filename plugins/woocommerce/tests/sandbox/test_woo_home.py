@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from woo_env import STORE, Env
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_signatures_and_links_follow_the_site_address(plain: Env) -> None:

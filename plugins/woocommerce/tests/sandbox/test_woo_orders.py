@@ -8,7 +8,7 @@ import pytest
 from flxd_woocommerce.sandbox import CartLine
 from woo_env import STORE, Env
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def _mug(env: Env, stock: int = 5) -> int:

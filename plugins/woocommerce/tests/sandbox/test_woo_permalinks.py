@@ -7,7 +7,7 @@ import pytest
 from flxd_woocommerce.sandbox import SandboxConfig
 from woo_env import STORE, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 async def test_wp_json_is_a_404_page_and_rest_route_works() -> None:

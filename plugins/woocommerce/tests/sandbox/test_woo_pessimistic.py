@@ -12,7 +12,7 @@ from flxd_woocommerce.sandbox import PessimismConfig, SandboxConfig
 from woo_env import STORE, open_sandbox
 from woo_receiver import receiver
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 
 def _config(**pessimism: float) -> SandboxConfig:

@@ -10,7 +10,7 @@ from flxd_woocommerce.sandbox import CartLine, SandboxConfig
 from woo_client import WooClient
 from woo_env import STORE, Env, open_sandbox
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 TEE = {
     "name": "Tee",

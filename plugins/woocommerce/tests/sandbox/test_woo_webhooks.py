@@ -12,7 +12,7 @@ import pytest
 from woo_env import STORE, Env
 from woo_receiver import receiver
 
-pytestmark = pytest.mark.anyio
+pytestmark = pytest.mark.asyncio
 
 SECRET = "s3cr3t/with-slash"
 
