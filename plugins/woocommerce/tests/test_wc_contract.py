@@ -16,6 +16,7 @@ from flxd.operation import Operation
 from flxd.testing.contract import ChannelContract
 
 STORE = "contract"
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class SandboxHarness:
@@ -81,6 +82,22 @@ class SandboxHarness:
 
     async def revoke_credentials(self) -> None:
         self.sandbox.revoke_key(STORE, self.sandbox.default_key(STORE).key_id)
+
+    async def store_writes(self) -> int:
+        return sum(1 for r in self.sandbox.requests(STORE) if r.method in WRITES)
+
+    async def serve_short_pages(self) -> None:
+        self.sandbox.store(STORE).page_cap = 2
+
+    async def fail_after_pages(self, pages: int) -> None:
+        self.sandbox.store(STORE).pages_before_failure = pages
+
+    async def refuse_writes(self, sku: str) -> None:
+        for product_id, variation_id, found, _, _ in self._items():
+            if found.lower() == sku.lower():
+                self.sandbox.store(STORE).refused_ids.add(variation_id or product_id)
+                return
+        raise AssertionError(f"{sku} is not on the store")
 
 
 class TestWooCommerceChannel(ChannelContract):

@@ -15,6 +15,7 @@ from flxd_woocommerce.sandbox.catalog.render import product_json, variation_as_p
 from flxd_woocommerce.sandbox.clock import SandboxClock
 from flxd_woocommerce.sandbox.config import Behaviour, SandboxConfig
 from flxd_woocommerce.sandbox.counters import RequestCounters
+from flxd_woocommerce.sandbox.errors import WpError
 from flxd_woocommerce.sandbox.faults import FaultInjector
 from flxd_woocommerce.sandbox.ids import IdSequence
 from flxd_woocommerce.sandbox.keys import KeyRing
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
 __all__ = ["Dispatch", "Store"]
 
 Dispatch = Callable[[Delivery, Callable[[DeliveryOutcome], None], float], None]
+
+
+FAILING_LISTS = frozenset({"/wc/v3/products", "/wc/v3/orders"})
 
 
 class Store:
@@ -89,6 +93,16 @@ class Store:
         self._behaviour: Behaviour = config.behaviour
         self.muted = False
         """While True (seeding, loading) changes raise no webhooks."""
+        self.page_cap: int | None = None
+        """Tests' control: lists serve at most this many items a page, in either behaviour
+        (the pagination headers count with what was served), as a site filtering per_page does."""
+        self.pages_before_failure: int | None = None
+        """Tests' control: serve this many more pages of the products or orders list, then
+        refuse the next one once (a 400, which no client retries), as if the run crashed
+        between pages."""
+        self.refused_ids: set[int] = set()
+        """Tests' control: batch updates of these product or variation ids are refused item by
+        item (a 400 inside the batch answer), the batch's other items are taken."""
 
     # ------------------------------------------------------------ behaviour
 
@@ -111,9 +125,17 @@ class Store:
         return self._behaviour == "pessimistic"
 
     def effective_per_page(self, asked: int) -> int:
-        if self.pessimistic:
-            return min(asked, self.config.pessimism.per_page_cap)
-        return asked
+        caps = [self.page_cap, self.config.pessimism.per_page_cap if self.pessimistic else None]
+        return min([asked, *(cap for cap in caps if cap is not None)])
+
+    def serve_page(self, collection: str) -> None:
+        """A list page is about to be served: raise the failure `pages_before_failure` asks."""
+        if self.pages_before_failure is None or collection not in FAILING_LISTS:
+            return
+        self.pages_before_failure -= 1
+        if self.pages_before_failure < 0:
+            self.pages_before_failure = None
+            raise WpError(400, "rest_invalid_param", "Failing between pages (tests' control).")
 
     @property
     def order_lag_s(self) -> float:

@@ -28,6 +28,13 @@ _CHAOS = {
     "delete": WpError(500, "db_delete_error", "Could not delete post from the database."),
 }
 
+_REFUSED = WpError(
+    400,
+    "rest_invalid_param",
+    "Invalid parameter(s): regular_price",
+    {"params": {"regular_price": "regular_price is not valid."}},
+)
+
 
 def _prepared(item: Mapping[str, Any], args: Args, *, creating: bool) -> dict[str, Any]:
     """The item as the handler sees it: valid values sanitized, others passed as sent (the
@@ -109,6 +116,8 @@ async def _one(
         return _failure(item_id, WpError(400, "rest_invalid_param", "An item is not an object."))
     if call.store.batch_item_fails():
         return _failure(item_id, _CHAOS[section])
+    if section == "update" and item_id in call.store.refused_ids:
+        return _failure(item_id, _REFUSED)
     try:
         return await write(_prepared(item, args, creating=section == "create"))
     except WpError as error:

@@ -20,6 +20,7 @@ FORCE: Args = {"force": {"type": "boolean", "default": False}}
 def listed(
     call: Call, rows: Sequence[T], render: Callable[[T], Any], collection_route: str
 ) -> RestResponse:
+    call.store.serve_page(collection_route)
     per_page = call.store.effective_per_page(int(call.params.get("per_page", 10)))
     offset = call.params.get("offset")
     page = paginate(
