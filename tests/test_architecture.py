@@ -106,3 +106,13 @@ def flxd_imports(source: Path) -> set[str]:
 def test_plugins_import_only_the_plugin_surface() -> None:
     for source in PLUGIN_SOURCES:
         assert flxd_imports(source) <= {"flxd.plugin"}, source
+
+
+def test_plugin_tests_import_only_the_plugin_and_testing_surfaces() -> None:
+    for tests in sorted((ROOT / "plugins").glob("*/tests")):
+        stray = {
+            name
+            for name in flxd_imports(tests)
+            if name not in ("flxd.plugin", "flxd.testing") and not name.startswith("flxd.testing.")
+        }
+        assert not stray, f"{tests} imports {sorted(stray)}: use flxd.plugin or flxd.testing"

@@ -10,8 +10,8 @@ from typing import Any
 
 from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
-from flxd.config import Config, parse_config
-from flxd.plugin.manager import load_plugins
+from flxd.plugin import Config
+from flxd.testing import load_plugins, parse_config
 
 HOST = load_plugins()
 

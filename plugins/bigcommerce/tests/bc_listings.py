@@ -23,18 +23,8 @@ from flxd_bigcommerce.sandbox.catalog.writes import (
     VariantWrite,
 )
 
-from flxd.config import Config
-from flxd.daemon.lifecycle import Daemon
-from flxd.daemon.selection import Selection
-from flxd.hub.cursors import Cursors
-from flxd.hub.database import open_hub
-from flxd.hub.model import Link, Listing
-from flxd.operation import Operation
-from flxd.plugin.context import HubWriter
-from flxd.runs.journal import RunOutcome
-from flxd.runs.summary import RunSummary
-from flxd.store import Tx
-from flxd.testing import FakeClock
+from flxd.plugin import Config, HubWriter, Link, Listing, Operation
+from flxd.testing import Cursors, Daemon, FakeClock, RunOutcome, RunSummary, Selection, Tx, open_hub
 
 NAME = "shop"
 IMPORT, PUBLISH, SYNC = (

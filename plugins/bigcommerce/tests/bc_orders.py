@@ -14,17 +14,17 @@ from bc_env import HOST, BcEnv
 from flxd_bigcommerce.sandbox import CartLine, Sandbox, SandboxConfig
 from flxd_bigcommerce.sandbox.orders.records import Order as RemoteOrder
 
-from flxd.config import Config
-from flxd.daemon.lifecycle import Daemon
-from flxd.daemon.selection import Selection
-from flxd.hub.database import open_hub
-from flxd.hub.model import Order
-from flxd.hub.orders import OrderBook
-from flxd.operation import Operation
-from flxd.runs.journal import RunOutcome
-from flxd.runs.summary import RunSummary
-from flxd.store import Tx
-from flxd.testing import FakeClock
+from flxd.plugin import Config, Operation, Order
+from flxd.testing import (
+    Daemon,
+    FakeClock,
+    OrderBook,
+    RunOutcome,
+    RunSummary,
+    Selection,
+    Tx,
+    open_hub,
+)
 
 NAME = "shop"
 Hook = Callable[[web.Request], Awaitable[None]]

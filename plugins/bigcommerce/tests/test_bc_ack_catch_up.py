@@ -10,8 +10,8 @@ import pytest
 from bc_orders import orders_env
 from flxd_bigcommerce.orders import acknowledge
 
-from flxd.hub.model import AckState
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import AckState
+from flxd.testing import RunOutcome
 
 pytestmark = pytest.mark.asyncio
 BY_STATUS = 'acknowledge = "status"\nacknowledge_status = "Awaiting Shipment"'

@@ -12,8 +12,8 @@ from aiohttp import web
 from bc_orders import OrdersEnv, orders_env
 from flxd_bigcommerce.orders import acknowledge
 
-from flxd.hub.model import AckState
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import AckState
+from flxd.testing import RunOutcome
 
 pytestmark = pytest.mark.asyncio
 

@@ -28,11 +28,8 @@ from flxd_bigcommerce.errors import (
 from flxd_bigcommerce.parse import format_v2_date, format_v3_date, money, parse_date, whole
 from flxd_bigcommerce.policy import BigCommercePolicy
 
-from flxd.errors import PermanentError, RateLimited, RecordError
-from flxd.net.http import HttpClient
-from flxd.net.ratelimit import Limiter
-from flxd.net.retry import RetryPolicy
-from flxd.testing import FakeClock
+from flxd.plugin import PermanentError, RateLimited, RecordError
+from flxd.testing import FakeClock, HttpClient, Limiter, RetryPolicy
 
 BASE = "https://api.bigcommerce.com/stores/abc123"
 PRODUCTS = re.compile(rf"^{re.escape(BASE)}/v3/catalog/products\?.*$")
@@ -212,7 +209,7 @@ def test_429_wait_comes_from_the_headers() -> None:
     def response(headers: dict[str, str]) -> Any:
         from multidict import CIMultiDict, CIMultiDictProxy
 
-        from flxd.net.http import Response
+        from flxd.plugin import Response
 
         return Response(
             "GET", f"{BASE}/v2/orders", 429, CIMultiDictProxy(CIMultiDict(headers)), b""

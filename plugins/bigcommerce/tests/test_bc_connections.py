@@ -18,13 +18,8 @@ from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.policy import BigCommercePolicy
 from flxd_bigcommerce.sandbox import SandboxConfig
 
-from flxd.clock import SystemClock
-from flxd.net.http import HttpClient, open_session
-from flxd.net.ratelimit import Limiter
-from flxd.plugin.channel import CheckReport
-from flxd.plugin.context import CheckContext
-from flxd.runs.connections import build_runtime
-from flxd.testing import FakeClock
+from flxd.plugin import CheckContext, CheckReport, SystemClock
+from flxd.testing import FakeClock, HttpClient, Limiter, build_runtime, open_session
 from flxd.testing.process import free_port
 
 
@@ -86,7 +81,7 @@ async def test_scopes_of_enabled_operations_are_probed(tmp_path: Path) -> None:
         conn = config.connections["shop"]
         channel_type = HOST.channels.get("bigcommerce")
         assert channel_type is not None
-        from flxd.operation import Operation
+        from flxd.plugin import Operation
 
         async with open_session() as session:
             runtime = build_runtime(

@@ -23,7 +23,7 @@ from flxd_bigcommerce.sandbox import CartLine, PessimisticSettings, Sandbox, San
 from flxd_bigcommerce.sandbox.errors import ApiError, BatchError
 from flxd_bigcommerce.sandbox.routes.responses import error_response
 
-from flxd.operation import Operation
+from flxd.plugin import Operation
 from flxd.testing.contract import ChannelContract, ContractHarness
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -10,14 +10,8 @@ import pytest
 from bc_env import HOST, sandbox_env
 from flxd_bigcommerce.sandbox import SandboxConfig
 
-from flxd.clock import SystemClock
-from flxd.daemon.lifecycle import Daemon
-from flxd.hub.catalog import Catalog
-from flxd.hub.cursors import Cursors
-from flxd.hub.database import open_hub
-from flxd.hub.model import Presence, VariantUpdate
-from flxd.hub.orders import OrderBook
-from flxd.runs.journal import Journal
+from flxd.plugin import Presence, SystemClock, VariantUpdate
+from flxd.testing import Catalog, Cursors, Daemon, Journal, OrderBook, open_hub
 
 pytestmark = pytest.mark.asyncio
 

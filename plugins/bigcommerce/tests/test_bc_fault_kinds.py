@@ -19,11 +19,8 @@ import structlog
 from flxd_bigcommerce.policy import BigCommercePolicy
 from flxd_bigcommerce.sandbox import Sandbox, SandboxConfig
 
-from flxd.errors import TransientError
-from flxd.net.http import HttpClient, open_session
-from flxd.net.ratelimit import Limiter
-from flxd.net.retry import RetryPolicy
-from flxd.testing import FakeClock
+from flxd.plugin import TransientError
+from flxd.testing import FakeClock, HttpClient, Limiter, RetryPolicy, open_session
 
 pytestmark = pytest.mark.asyncio
 STORE = "kinds1"

@@ -14,12 +14,8 @@ from aiohttp import web
 from bc_env import HOST
 from bc_orders import NAME, OrdersEnv, orders_env
 
-from flxd.daemon.lifecycle import Daemon
-from flxd.daemon.selection import Selection
-from flxd.hub.cursors import Cursors
-from flxd.hub.model import AckState
-from flxd.operation import Operation
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import AckState, Operation
+from flxd.testing import Cursors, Daemon, RunOutcome, Selection
 
 pytestmark = pytest.mark.asyncio
 

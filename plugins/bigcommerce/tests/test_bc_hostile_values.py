@@ -15,7 +15,7 @@ from flxd_bigcommerce.orders.mapping import map_order
 from flxd_bigcommerce.parse import money, parse_date, text, whole
 from flxd_bigcommerce.policy import problem_details
 
-from flxd.errors import RecordError
+from flxd.plugin import RecordError
 
 SINCE, UNTIL = datetime(2025, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
 PRODUCT: dict[str, Any] = {

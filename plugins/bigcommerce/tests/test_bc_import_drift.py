@@ -16,7 +16,7 @@ import pytest
 from bc_listings import IMPORT, SYNC, V, listings_env
 from flxd_bigcommerce.sandbox import CartLine
 
-from flxd.hub.model import VariantUpdate
+from flxd.plugin import VariantUpdate
 
 pytestmark = pytest.mark.asyncio
 TEE = [V("TEE-S", {"Size": "S"}, "19.90", 5), V("TEE-M", {"Size": "M"}, None, 2)]

@@ -13,9 +13,8 @@ from bc_listings import IMPORT, NAME, SYNC, V, listings_env
 from flxd_bigcommerce.sandbox.catalog.products import update_product
 from flxd_bigcommerce.sandbox.catalog.writes import ProductWrite
 
-from flxd.hub.cursors import Cursors
-from flxd.hub.model import LinkState, ListingStatus, VariantUpdate
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import LinkState, ListingStatus, VariantUpdate
+from flxd.testing import Cursors, RunOutcome
 
 pytestmark = pytest.mark.asyncio
 

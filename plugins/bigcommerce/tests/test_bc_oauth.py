@@ -22,21 +22,23 @@ from bc_env import HOST
 from flxd_bigcommerce import oauth
 from flxd_bigcommerce.sandbox import FLXD_SCOPES, OAuthAppConfig, Sandbox, SandboxConfig
 
-from flxd.clock import SystemClock
-from flxd.config import Config, parse_config
-from flxd.daemon.lifecycle import Daemon
-from flxd.daemon.selection import Selection
-from flxd.hub.credentials import PendingAuth, Vault
-from flxd.hub.database import open_hub
-from flxd.hub.health import ConnectionHealth, HealthBook
-from flxd.net.http import HttpClient, open_session
-from flxd.net.ratelimit import Limiter
-from flxd.net.retry import RetryPolicy
-from flxd.operation import Operation
-from flxd.plugin.context import CheckContext, WebContext
-from flxd.runs.connections import build_runtime
-from flxd.runs.journal import RunOutcome
-from flxd.store import Database
+from flxd.plugin import CheckContext, Config, Operation, SystemClock, Vault, WebContext
+from flxd.testing import (
+    ConnectionHealth,
+    Daemon,
+    Database,
+    HealthBook,
+    HttpClient,
+    Limiter,
+    PendingAuth,
+    RetryPolicy,
+    RunOutcome,
+    Selection,
+    build_runtime,
+    open_hub,
+    open_session,
+    parse_config,
+)
 
 SECRET_KEY = "a-test-secret-key-of-32-characters!"
 

@@ -12,9 +12,7 @@ import pytest
 from bc_env import HOST
 from bc_orders import NAME, OrdersEnv, orders_env
 
-from flxd.net.http import open_session
-from flxd.runs.explain import ExplainReport, explain_order
-from flxd.runs.journal import RunOutcome
+from flxd.testing import ExplainReport, RunOutcome, explain_order, open_session
 
 
 async def explain(env: OrdersEnv, order_id: int | str) -> ExplainReport:

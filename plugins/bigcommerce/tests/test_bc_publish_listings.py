@@ -10,8 +10,8 @@ import pytest
 from aiohttp import web
 from bc_listings import PUBLISH, SYNC, ListingsEnv, V, listings_env
 
-from flxd.hub.model import LinkState, ListingStatus, Presence, VariantUpdate
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import LinkState, ListingStatus, Presence, VariantUpdate
+from flxd.testing import RunOutcome
 
 pytestmark = pytest.mark.asyncio
 

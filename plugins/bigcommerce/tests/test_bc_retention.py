@@ -10,7 +10,7 @@ import structlog
 from bc_orders import OrdersEnv, orders_env
 from flxd_bigcommerce.sandbox import Address
 
-from flxd.operation import Operation
+from flxd.plugin import Operation
 
 pytestmark = pytest.mark.asyncio
 

@@ -14,10 +14,8 @@ from aiohttp import web
 from bc_env import HOST
 from bc_listings import IMPORT, NAME, SYNC, ListingsEnv, V, listings_env
 
-from flxd.daemon.lifecycle import Daemon
-from flxd.daemon.selection import Selection
-from flxd.hub.model import LinkState, ListingStatus, Presence, VariantUpdate
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import LinkState, ListingStatus, Presence, VariantUpdate
+from flxd.testing import Daemon, RunOutcome, Selection
 
 pytestmark = pytest.mark.asyncio
 

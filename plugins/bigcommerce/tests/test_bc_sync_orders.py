@@ -16,12 +16,8 @@ from flxd_bigcommerce.sandbox.orders.records import Shipment as RemoteShipment
 from flxd_bigcommerce.sandbox.orders.shipments import create_shipment
 from flxd_bigcommerce.sandbox.server import SAMPLE_SHOPPER
 
-from flxd.hub import orders as hub_orders
-from flxd.hub.model import Order, Shipment, ShipmentState
-from flxd.hub.orders import OrderBook
-from flxd.hub.shipments import ShipmentRequest, record_request
-from flxd.operation import Operation
-from flxd.runs.journal import RunOutcome
+from flxd.plugin import Operation, Order, Shipment, ShipmentState
+from flxd.testing import OrderBook, RunOutcome, ShipmentRequest, record_request
 
 pytestmark = pytest.mark.asyncio
 SYNC = Operation.SYNC_ORDERS
@@ -106,18 +102,18 @@ async def test_a_crash_after_bigcommerce_took_the_shipment_creates_no_duplicate(
         placed = env.place(lines=2)
         await env.run_ok()
         recorded = await ship(env, placed.id, carrier="fedex", tracking_number="FX-9")
-        mark = hub_orders.OrderBook.mark_shipment
+        mark = OrderBook.mark_shipment
 
         async def crash(self: OrderBook, *args: object, **kw: object) -> None:
             raise RuntimeError("the process died before the hub recorded the push")
 
-        monkeypatch.setattr(hub_orders.OrderBook, "mark_shipment", crash)
+        monkeypatch.setattr(OrderBook, "mark_shipment", crash)
         crashed = await env.run(SYNC)
         assert crashed.outcome is RunOutcome.FAILED
         assert len(remote(env, placed.id)[1]) == 1 and posts(env) == 1
         assert (await shipment(env, recorded.id)).state is ShipmentState.PENDING
 
-        monkeypatch.setattr(hub_orders.OrderBook, "mark_shipment", mark)
+        monkeypatch.setattr(OrderBook, "mark_shipment", mark)
         summary = await env.run_ok(SYNC)
         assert summary.counts == {"pushed": 1}
         [only] = remote(env, placed.id)[1]

@@ -21,7 +21,7 @@ from flxd_woocommerce.sandbox import SandboxConfig
 from flxd_woocommerce.sandbox.tls import make_certificate
 from wc_env import HOST, NAME, wc_env
 
-from flxd.config import parse_config
+from flxd.testing import parse_config
 from flxd.testing.process import DaemonProcess, free_port
 
 ENV = {"FLXD_SECRET_KEY": "approval-daemon-secret-key-0123456", "FLXD_ADMIN_TOKEN": "adm1n"}

@@ -10,9 +10,7 @@ import pytest
 from flxd_woocommerce.sandbox import CapacityConfig
 from flxd_woocommerce.sandbox.capacity import ServerCapacity
 
-from flxd.net.concurrency import AdaptiveConcurrency
-from flxd.net.ratelimit import Limiter
-from flxd.testing import FakeClock
+from flxd.testing import AdaptiveConcurrency, FakeClock, Limiter
 
 pytestmark = pytest.mark.asyncio
 STEP = 0.01

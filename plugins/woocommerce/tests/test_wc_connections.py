@@ -10,11 +10,8 @@ import structlog
 from flxd_woocommerce.sandbox import SandboxConfig
 from wc_env import HOST, NAME, ORDERS, WcEnv, wc_env
 
-from flxd.net.http import open_session
-from flxd.operation import Operation
-from flxd.plugin.channel import CheckReport, OrderExplanation
-from flxd.plugin.context import CheckContext
-from flxd.runs.connections import build_runtime
+from flxd.plugin import CheckContext, CheckReport, Operation, OrderExplanation
+from flxd.testing import build_runtime, open_session
 
 pytestmark = pytest.mark.asyncio
 

@@ -12,7 +12,7 @@ import pytest_asyncio
 from flxd_woocommerce.sandbox import CartLine, PessimismConfig, Sandbox, SandboxConfig
 from flxd_woocommerce.sandbox.contract import RouteIndex
 
-from flxd.operation import Operation
+from flxd.plugin import Operation
 from flxd.testing.contract import ChannelContract
 
 STORE = "contract"

@@ -12,7 +12,7 @@ import pytest
 from flxd_woocommerce.sandbox import PessimismConfig, SandboxConfig
 from wc_env import NAME, ORDERS, WcEnv, wc_env
 
-from flxd.hub.model import AckState, Order
+from flxd.plugin import AckState, Order
 
 pytestmark = pytest.mark.asyncio
 

@@ -11,7 +11,7 @@ import pytest
 from flxd_woocommerce.sandbox import PessimismConfig, SandboxConfig
 from wc_env import IMPORT, wc_env
 
-from flxd.hub.model import ListingStatus
+from flxd.plugin import ListingStatus
 
 pytestmark = pytest.mark.asyncio
 

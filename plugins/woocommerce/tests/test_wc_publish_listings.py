@@ -11,7 +11,7 @@ import pytest
 from flxd_woocommerce.sandbox import PessimismConfig, SandboxConfig
 from wc_env import PUBLISH, SYNC, WcEnv, wc_env
 
-from flxd.hub.model import LinkState, VariantUpdate
+from flxd.plugin import LinkState, VariantUpdate
 
 pytestmark = pytest.mark.asyncio
 

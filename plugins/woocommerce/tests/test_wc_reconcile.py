@@ -12,10 +12,8 @@ from flxd_woocommerce.channel import WooCommerceChannel
 from flxd_woocommerce.reconcile import ChannelStock, reconcile
 from wc_env import HOST, IMPORT, NAME, WcEnv, wc_env
 
-from flxd.hub.database import open_hub
-from flxd.net.http import open_session
-from flxd.plugin.context import RunContext
-from flxd.runs.connections import build_runtime
+from flxd.plugin import RunContext
+from flxd.testing import build_runtime, open_hub, open_session
 
 pytestmark = pytest.mark.asyncio
 

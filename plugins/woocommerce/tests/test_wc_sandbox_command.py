@@ -10,7 +10,7 @@ import pytest
 from flxd_woocommerce.sandbox.cli import config_from_args
 from wc_env import HOST
 
-from flxd.cli import build_parser
+from flxd.testing import build_parser
 
 
 def parse(*argv: str):  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ import pytest
 from flxd_woocommerce.sandbox import PessimismConfig, SandboxConfig
 from wc_env import IMPORT, SYNC, WcEnv, wc_env
 
-from flxd.hub.model import LinkState, Presence, VariantUpdate
+from flxd.plugin import LinkState, Presence, VariantUpdate
 
 pytestmark = pytest.mark.asyncio
 

@@ -10,8 +10,8 @@ import pytest
 from flxd_woocommerce.sandbox import SandboxConfig
 from wc_env import NAME, ORDERS, SHIP, WcEnv, wc_env
 
-from flxd.hub.model import ShipmentState
-from flxd.hub.shipments import ShipmentRequest, record_request
+from flxd.plugin import ShipmentState
+from flxd.testing import ShipmentRequest, record_request
 
 pytestmark = pytest.mark.asyncio
 

@@ -22,10 +22,17 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from pydantic import ValidationError
 from wc_env import HOST
 
-from flxd.config import parse_config
-from flxd.errors import ConfigError, RateLimited, RecordError, TransientError
-from flxd.hub.model import Listing, ListingStatus, Presence, Variant
-from flxd.net.http import Response
+from flxd.plugin import (
+    Listing,
+    ListingStatus,
+    Presence,
+    RateLimited,
+    RecordError,
+    Response,
+    TransientError,
+    Variant,
+)
+from flxd.testing import ConfigError, parse_config
 
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 

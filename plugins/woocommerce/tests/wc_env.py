@@ -18,19 +18,19 @@ from typing import Any
 from flxd_woocommerce.sandbox import CartLine, Sandbox, SandboxConfig, Store
 from flxd_woocommerce.sandbox.contract import RouteIndex
 
-from flxd.config import Config, parse_config
-from flxd.daemon.lifecycle import Daemon
-from flxd.daemon.selection import Selection
-from flxd.hub.cursors import Cursors
-from flxd.hub.database import open_hub
-from flxd.hub.model import Link, Listing
-from flxd.operation import Operation
-from flxd.plugin.context import HubWriter
-from flxd.plugin.manager import load_plugins
-from flxd.runs.journal import RunOutcome
-from flxd.runs.summary import RunSummary
-from flxd.store import Tx
-from flxd.testing import FakeClock
+from flxd.plugin import Config, HubWriter, Link, Listing, Operation
+from flxd.testing import (
+    Cursors,
+    Daemon,
+    FakeClock,
+    RunOutcome,
+    RunSummary,
+    Selection,
+    Tx,
+    load_plugins,
+    open_hub,
+    parse_config,
+)
 
 HOST = load_plugins()
 NAME = "shop"

@@ -20,8 +20,7 @@ from pydantic import ValidationError
 from sandbox_env import Env, open_sandbox
 from sandbox_payloads import create, product
 
-from flxd.cli import build_parser
-from flxd.plugin.manager import load_plugins
+from flxd.testing import build_parser, load_plugins
 
 
 def parse(*argv: str) -> argparse.Namespace:
