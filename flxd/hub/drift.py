@@ -67,7 +67,7 @@ class DriftReport:
     checked: int = 0
     """Linked variants compared with what the channel has."""
     paused: int = 0
-    """Linked variants left alone because their listing is paused."""
+    """Linked variants the channel reported but left alone: their listing is paused."""
     corrected: list[Seen] = field(default_factory=list)
     drifted: list[tuple[int, int]] = field(default_factory=list)
     """(listing id, variant id) to log as changed: the hub's value goes back."""
@@ -88,7 +88,7 @@ def find_drift(
         if listing.presence is Presence.DELISTED:
             continue
         if listing.status is ListingStatus.PAUSED:
-            report.paused += 1
+            report.paused += (link.product_ref, link.variant_ref) in seen
             continue
         by_product.setdefault(link.product_ref, []).append(link)
     for product_ref, plinks in by_product.items():
@@ -129,13 +129,15 @@ def _compare_product(
         ):
             drifted.add(link.variant_id)
     held = seen.get((product_ref, None))
-    if by_product_stock and held is not None and held.quantity is not None:
+    # Only variants with a quantity in the hub have one to put back (as in the change plan).
+    stocked = [k for k in by_product_stock if variants[k.variant_id].quantity is not None]
+    if stocked and held is not None and held.quantity is not None:
         hub_total = sum(variants[k.variant_id].quantity or 0 for k in plinks)
         pushed_total = sum(k.pushed_quantity or 0 for k in plinks)
         if held.quantity != pushed_total and held.quantity != hub_total:
             # The product's one number is not any variant's: forget what was pushed, so the
             # plan sends the total again.
-            for link in by_product_stock:
+            for link in stocked:
                 report.corrected.append(
                     Seen(link.variant_id, link.listing_id, None, None, False, True)
                 )

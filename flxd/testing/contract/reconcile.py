@@ -1,6 +1,6 @@
 """The contract's reconciliation: stock changed on the store behind flxd's back (no
-`date_modified` moves) is not seen by an incremental import, is found by the reconciliation
-pass, and the next sync_listings puts the hub's value back."""
+`date_modified` moves, so no incremental import can be counted on to see it) is found by the
+reconciliation pass, and the next sync_listings puts the hub's value back."""
 
 from __future__ import annotations
 
@@ -36,15 +36,14 @@ class ReconcileContract(ContractBase):
         assert stocked, "the harness must provide a variant that keeps stock"
         sku, quantity = stocked[0]
         await use_capability(harness, "drift_stock", sku, quantity + 5)
-        await self._run_ok(harness, tmp_path, Operation.IMPORT_LISTINGS)
-        await self._run_ok(harness, tmp_path, Operation.SYNC_LISTINGS)
         remote = await harness.remote_variant(sku)
-        assert remote is not None and remote[1] == quantity + 5, "nothing saw the drift yet"
+        assert remote is not None and remote[1] == quantity + 5, "drift_stock did not take"
 
         summary = await self._reconcile(harness, tmp_path)
         assert summary.outcome is RunOutcome.OK, summary.error
         assert summary.counts["reconcile_checked"] >= len(stocked)
-        assert summary.counts["reconcile_drifted"] == 1
+        # One variant, or all of a product's where the product keeps their stock.
+        assert summary.counts["reconcile_drifted"] >= 1
         await self._run_ok(harness, tmp_path, Operation.SYNC_LISTINGS)
         remote = await harness.remote_variant(sku)
         assert remote is not None and remote[1] == quantity, "the hub's stock was not put back"
