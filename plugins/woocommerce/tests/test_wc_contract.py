@@ -81,6 +81,14 @@ class SandboxHarness:
     async def revoke_credentials(self) -> None:
         self.sandbox.revoke_key(STORE, self.sandbox.default_key(STORE).key_id)
 
+    async def drift_stock(self, sku: str, quantity: int) -> None:
+        # As another system sets it: no date_modified moves, no webhook (issue 40060).
+        for product, variation, found, _, _ in self._items():
+            if found.lower() == sku.lower():
+                self.sandbox.set_stock(STORE, variation or product, quantity)
+                return
+        raise LookupError(sku)
+
 
 class TestWooCommerceChannel(ChannelContract):
     @pytest.fixture(params=["documented", "pessimistic"])
