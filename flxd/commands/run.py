@@ -44,6 +44,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "and print the plan: what the run would create, change, hide, delist, acknowledge, ship",
     )
     run.add_argument(
+        "--reconcile",
+        action="store_true",
+        help="with --once: run import_listings' reconciliation pass instead: read every linked "
+        "variant's price and stock on the store and have the next sync_listings put the hub's "
+        "values back where they drifted",
+    )
+    run.add_argument(
         "--admin-listen",
         metavar="HOST:PORT",
         help="serve the admin server here (overrides [admin] listen; port 0: any free port)",
@@ -64,8 +71,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 async def cmd_run(env: CommandEnv) -> int:
     args = env.args
     if not args.once:
-        if args.connection or args.full or args.dry_run:
-            raise UsageError("CONNECTION, OPERATION, --full and --dry-run need --once")
+        if args.connection or args.full or args.dry_run or args.reconcile:
+            raise UsageError("CONNECTION, OPERATION, --full, --dry-run and --reconcile need --once")
         if args.admin_listen is not None:
             try:
                 split_listen(args.admin_listen)
@@ -85,7 +92,12 @@ async def cmd_run(env: CommandEnv) -> int:
         return await daemon.serve()
     if args.admin_listen is not None:
         raise UsageError("--admin-listen is for the daemon; `run --once` serves no admin server")
-    selection = Selection(args.connection, Operation(args.operation) if args.operation else None)
+    operation = Operation(args.operation) if args.operation else None
+    if args.reconcile:
+        if operation not in (None, Operation.IMPORT_LISTINGS):
+            raise UsageError("--reconcile is a pass of import_listings; leave OPERATION out")
+        operation = Operation.IMPORT_LISTINGS
+    selection = Selection(args.connection, operation, reconcile=args.reconcile)
     selection.keys(env.config)  # an unknown connection or operation: said before anything else
     config = _selected(env.config, selection)
     env.need_secrets(
@@ -119,7 +131,7 @@ async def cmd_run(env: CommandEnv) -> int:
             [
                 (
                     s.key.connection,
-                    s.key.operation.value,
+                    s.key.what,
                     s.outcome.value,
                     f"{s.duration:.2f}",
                     " ".join(f"{k}={v}" for k, v in sorted(s.counts.items())) or "-",
@@ -155,7 +167,7 @@ def _print_plan(summaries: list[RunSummary], env: CommandEnv) -> None:
     """The dry run's plan, grouped by run: one line per write it would have sent."""
     out = env.out
     for s in summaries:
-        head = f"{s.key.connection} {s.key.operation.value}: {s.outcome.value}"
+        head = f"{s.key.connection} {s.key.what}: {s.outcome.value}"
         out.write(
             f"{head}, {len(s.plan)} write(s) planned" + (f" ({s.error})" if s.error else "") + "\n"
         )

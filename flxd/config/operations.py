@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field
 
 from flxd.config.models import OperationSettings
+from flxd.config.types import Duration
 from flxd.operation import Operation
 
 __all__ = [
@@ -46,6 +47,13 @@ class ImportListingsSettings(OperationSettings):
     overwrite_product_data: bool = True
     """With create_and_overwrite: update name, description, identifiers and attributes of
     matched listings too (true), or only price and quantity (false)."""
+    reconcile_interval: Duration = Field(default=86400.0, ge=60.0)
+    """How often the daemon runs the reconciliation pass: it reads every linked variant's price
+    and stock on the store and puts the hub's values back where they drifted (changes no
+    `date_modified` shows). Counted from the last completed pass, across restarts."""
+    reconcile_share: float = Field(default=0.5, gt=0.0, le=1.0)
+    """The most of the connection's request quota (and places in flight) the pass may use, so
+    order imports are never starved."""
 
 
 class PublishListingsSettings(OperationSettings):

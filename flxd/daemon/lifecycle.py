@@ -188,6 +188,10 @@ class Daemon:
             admit=None if self.leases is None else self.leases.admit,
         )
 
+    def _reconciling(self) -> frozenset[str]:
+        """The channels with a reconciliation reader (their imports get the pass scheduled)."""
+        return frozenset(r.item.name for r in self.host.channels if r.item.reconcile is not None)
+
     def _build_sinks(self, config: Config) -> dict[str, Sink]:
         sinks: dict[str, Sink] = {}
         for name, table in config.sinks.items():
@@ -281,7 +285,7 @@ class Daemon:
                 await tg.start(delivery.serve)
                 self._tg = tg
                 scheduler = Scheduler(runner, self.clock)
-                scheduler.start(plan_jobs(self.config))
+                scheduler.start(plan_jobs(self.config, self._reconciling()))
                 self.scheduler = scheduler
                 self._feeds = FeedRunner(self.config, self.host, db, self.clock)
                 tg.start_soon(self._feeds.serve)
@@ -320,7 +324,7 @@ class Daemon:
                 "no connections configured: the daemon idles until [connections.NAME] "
                 "tables are added and it is reloaded (SIGHUP)"
             )
-        jobs = len(plan_jobs(self.config))
+        jobs = len(plan_jobs(self.config, self._reconciling()))
         log.info(
             "flxd started",
             node=self.node,
@@ -374,7 +378,7 @@ class Daemon:
             self.leases.configure(_leased(config))
         await runner.load_health()
         delivery.sinks = self._build_sinks(config)
-        scheduler.replace(plan_jobs(config))
+        scheduler.replace(plan_jobs(config, self._reconciling()))
         if self._feeds is not None:
             self._feeds.replace(config)
         for runtime in retired:

@@ -4,7 +4,7 @@ requests to the runner, which does the work in flxd's own task group."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,6 +14,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from flxd.clock import Clock
 from flxd.config import Config
+from flxd.config.operations import ImportListingsSettings
+from flxd.hub.cursors import Cursors
+from flxd.operation import Operation
+from flxd.plugin.flows.reconcile import RECONCILE_PART, last_reconciled
 from flxd.runs.runner import Runner
 from flxd.runs.summary import RunKey
 
@@ -28,17 +32,29 @@ class Job:
     interval: float
     jitter: float
     """Seconds of random spread on each fire time, so many stores don't fire at the same moment."""
+    due_after: float | None = None
+    """The reconciliation pass: the job fires often but asks for a run only once this many
+    seconds have passed since the last complete pass (saved in the hub, so across restarts)."""
 
 
-def plan_jobs(config: Config) -> list[Job]:
-    """One job per enabled operation of every enabled connection."""
+def plan_jobs(config: Config, reconciling: Collection[str] = frozenset()) -> list[Job]:
+    """One job per enabled operation of every enabled connection, and one for the
+    reconciliation pass of each enabled import_listings whose channel (in `reconciling`) has a
+    reconciliation reader."""
     jobs: list[Job] = []
     for name, connection in sorted(config.connections.items()):
         if not connection.settings.enabled:
             continue
         for op in connection.enabled_operations():
-            interval = connection.operations[op].interval
+            settings = connection.operations[op]
+            interval = settings.interval
             jobs.append(Job(RunKey(name, op), interval, interval * config.daemon.jitter))
+            if isinstance(settings, ImportListingsSettings) and connection.channel in reconciling:
+                every = min(interval, settings.reconcile_interval)
+                key = RunKey(name, op, reconcile=True)
+                jobs.append(
+                    Job(key, every, every * config.daemon.jitter, settings.reconcile_interval)
+                )
     return jobs
 
 
@@ -94,4 +110,27 @@ class Scheduler:
 
     async def _tick(self, key: RunKey) -> None:
         # A coroutine so APScheduler runs it on the event loop, not in a thread; it only asks.
+        job = self._jobs.get(key)
+        if (
+            job is not None
+            and job.due_after is not None
+            and not await self._due(key, job.due_after)
+        ):
+            return
         self._runner.request(key, trigger="schedule")
+
+    async def _due(self, key: RunKey, every: float) -> bool:
+        """Whether the reconciliation pass is due: an import has run (there is something
+        linked to compare) and the last complete pass is `every` seconds old, or none ran."""
+        try:
+            async with self._runner.db.transaction() as tx:
+                cursors = await Cursors(tx, self._clock.now()).of(
+                    key.connection, Operation.IMPORT_LISTINGS.value
+                )
+        except Exception as exc:  # the hub failed: the next tick asks again
+            log.warning("cannot read the reconciliation time", key=str(key), error=repr(exc))
+            return False
+        if "" not in cursors:
+            return False
+        last = last_reconciled(cursors.get(RECONCILE_PART))
+        return last is None or (self._clock.now() - last).total_seconds() >= every

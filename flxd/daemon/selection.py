@@ -16,6 +16,8 @@ __all__ = ["Selection"]
 class Selection:
     connection: str | None = None
     operation: Operation | None = None
+    reconcile: bool = False
+    """import_listings' reconciliation pass instead of the import (`--reconcile`)."""
 
     def keys(self, config: Config) -> dict[str, list[RunKey]]:
         """The runs per connection, each connection's in dependency order."""
@@ -33,5 +35,5 @@ class Selection:
                         f"{name}: channel {conn.channel!r} does not support {self.operation.value}"
                     )
                 ops = [self.operation]  # asked for by name: run it even if not enabled
-            plan[name] = [RunKey(name, op) for op in ops]
+            plan[name] = [RunKey(name, op, reconcile=self.reconcile) for op in ops]
         return plan

@@ -117,6 +117,28 @@ class Links:
             [(db_money(p), q, self._now, connection, vid) for vid, p, q in pushed],
         )
 
+    async def correct_pushed(
+        self,
+        connection: str,
+        *,
+        prices: Sequence[tuple[int, Decimal | None]] = (),
+        quantities: Sequence[tuple[int, int | None]] = (),
+    ) -> None:
+        """What the channel was found to have (reconciliation), in place of what was pushed:
+        (variant_id, value), None for "unknown, send again". Errors are left as they are."""
+        if prices:
+            await self._tx.executemany(
+                "UPDATE links SET pushed_price = ?, updated_at = ? "
+                "WHERE connection = ? AND variant_id = ?",
+                [(db_money(p), self._now, connection, vid) for vid, p in prices],
+            )
+        if quantities:
+            await self._tx.executemany(
+                "UPDATE links SET pushed_quantity = ?, updated_at = ? "
+                "WHERE connection = ? AND variant_id = ?",
+                [(q, self._now, connection, vid) for vid, q in quantities],
+            )
+
     async def for_listings(self, connection: str, listing_ids: Sequence[int]) -> list[Link]:
         """Every link of these hub listings."""
         return await self._fetch("listing_id", connection, listing_ids)

@@ -131,6 +131,7 @@ class HttpClient:
         rng: random.Random | None = None,
         reached: _Reached | None = None,
         tls: ssl.SSLContext | None = None,
+        share: float | None = None,
     ) -> None:
         self._session = session
         self.limiter = limiter
@@ -143,6 +144,15 @@ class HttpClient:
         self._reached = reached or _Reached()
         self._tls = tls
         """The certificates to trust for this store (None: the system's)."""
+        self.share = share
+        """A background class's share of the connection's quota (see Limiter.slot)."""
+
+    def with_share(self, share: float) -> HttpClient:
+        """The same client (same limiter) for a background class of requests: they take at
+        most `share` of the connection's quota and places in flight (the reconciliation pass)."""
+        clone = self.with_headers({})
+        clone.share = share
+        return clone
 
     def with_headers(self, headers: Mapping[str, str]) -> HttpClient:
         """The same client (same limiter) sending extra headers, e.g. credentials."""
@@ -157,6 +167,7 @@ class HttpClient:
             rng=self._rng,
             reached=self._reached,
             tls=self._tls,
+            share=self.share,
         )
         return clone
 
@@ -210,7 +221,7 @@ class HttpClient:
         headers: Mapping[str, str],
         sign: RequestSigner | None = None,
     ) -> Response:
-        async with self.limiter.slot() as ticket:
+        async with self.limiter.slot(share=self.share) as ticket:
             if sign is not None:
                 signature = sign(method, url, params or {})
                 params = {**(params or {}), **signature.params}

@@ -6,15 +6,24 @@ down locally between responses, trusts the smaller of its own count and the serv
 app on the same store spends the same quota), and waits for the refill instead of running into
 429s. After a 429 everyone on the connection waits, not just the request that got it.
 
+A request of a background class (the reconciliation pass) asks for a `share`: such requests
+take at most that fraction of the quota in any window's length of time, and of the places in
+flight, so the connection's other requests (get_orders) always have the rest. They wait for
+their share before taking a place in flight, so a waiting background request never holds one.
+
 How many requests are in flight at once is its `Concurrency` (flxd.net.concurrency): a fixed
 number, or adaptive for a store whose only limit is its server.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from math import floor
+
+import anyio
 
 from flxd.clock import Clock
 from flxd.net.concurrency import Concurrency, FixedConcurrency
@@ -63,6 +72,9 @@ class Limiter:
         self._reset_at = 0.0
         self._blocked_until = 0.0
         self._issued = 0
+        self._shared_sent: deque[float] = deque()  # when share-limited requests were let go
+        self._shared_in_flight = 0
+        self._shared_freed = anyio.Event()
         self.stats = LimiterStats()
         self.admit = admit
         """Called when a request has its turn, right before it is sent; raising stops it.
@@ -70,9 +82,45 @@ class Limiter:
         after any wait for quota (flxd.cluster.leases.LeaseManager.admit)."""
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[int]:
+    async def slot(self, *, share: float | None = None) -> AsyncIterator[int]:
         """Hold one request's place: a concurrency slot and a unit of quota. Yields a ticket
-        to pass to `observe` with what the response reported."""
+        to pass to `observe` with what the response reported. With `share` (0 < share <= 1)
+        the request is of a background class: it first waits until such requests have used
+        less than that share of the quota over the last window and of the places in flight."""
+        if share is None:
+            async with self._place() as ticket:
+                yield ticket
+            return
+        await self._share_turn(share)
+        self._shared_sent.append(self._clock.monotonic())
+        self._shared_in_flight += 1
+        try:
+            async with self._place() as ticket:
+                yield ticket
+        finally:
+            self._shared_in_flight -= 1
+            self._shared_freed.set()
+            self._shared_freed = anyio.Event()
+
+    async def _share_turn(self, share: float) -> None:
+        """Wait, holding nothing, until a request of a `share`-limited class may go."""
+        while True:
+            if self._shared_in_flight >= max(1, floor(share * self.concurrency.limit)):
+                await self._shared_freed.wait()
+                continue
+            if self._quota is None or not self._window:
+                return  # no quota known (yet, or ever): only the places in flight are shared
+            now = self._clock.monotonic()
+            while self._shared_sent and self._shared_sent[0] + self._window <= now:
+                self._shared_sent.popleft()
+            if len(self._shared_sent) < max(1, floor(share * self._quota)):
+                return
+            wait = self._shared_sent[0] + self._window - now + self._margin
+            self.stats.waited += wait
+            await self._clock.sleep(wait)
+
+    @asynccontextmanager
+    async def _place(self) -> AsyncIterator[int]:
         async with self.concurrency.slot():
             await self._take()
             if self.admit is not None:

@@ -3,8 +3,9 @@ from flxd (their tests may also use `flxd.testing`).
 
 A channel plugin registers a ChannelType through the `flxd_register_channels` hook: its
 connection settings, the operations it implements (OperationType: settings and a run function),
-a factory for its Channel, and how to read its API's answers (HttpPolicy). Core does the rest:
-scheduling, rate limiting, retries, cursors, dry runs, leases, and what every channel does
+a factory for its Channel, how to read its API's answers (HttpPolicy), and optionally a
+reconciliation reader (`reconcile`: what the store has now, as ChannelStock pages). Core does
+the rest: scheduling, rate limiting, retries, cursors, dry runs, leases, and what every channel does
 alike (the sync plan, SKU matching, order events, personal-data retention).
 
     from flxd.plugin import ChannelType, OperationType, hookimpl, ...
@@ -44,6 +45,7 @@ from flxd.errors import (
 )
 from flxd.hub.changeplan import ChangeKind, ListingChange, ProductChanges
 from flxd.hub.credentials import Vault
+from flxd.hub.drift import ChannelStock
 from flxd.hub.events import ACKNOWLEDGE_CONFLICT, ORDER_IMPORTED, SHIPMENT_RECORDED
 from flxd.hub.links import LIVE_STATES
 from flxd.hub.matching import ChannelItem, ChannelProduct
@@ -106,6 +108,7 @@ from flxd.plugin.registry import (
     Registrar,
     Sink,
     SinkType,
+    StockReader,
     WebRoute,
 )
 from flxd.plugin.webhooks import accept_event, webhook_secret
@@ -127,6 +130,7 @@ __all__ = [
     "ChannelItem",
     "ChannelProduct",
     "ChannelSandbox",
+    "ChannelStock",
     "ChannelType",
     "CheckContext",
     "CheckReport",
@@ -187,6 +191,7 @@ __all__ = [
     "Sink",
     "SinkServices",
     "SinkType",
+    "StockReader",
     "StrictModel",
     "SyncListingsSettings",
     "SyncOrdersSettings",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from flxd.config import ConnectionConfig
+    from flxd.hub.drift import ChannelStock
     from flxd.hub.outbox import Event
     from flxd.net.http import HttpPolicy
     from flxd.plugin.channel import Channel
@@ -43,6 +44,7 @@ __all__ = [
     "Registration",
     "Sink",
     "SinkType",
+    "StockReader",
     "WebRoute",
 ]
 
@@ -60,6 +62,11 @@ class OperationType:
     operation: Operation
     settings: type[OperationSettings]
     run: Callable[[Any, RunContext], Awaitable[None]]
+
+
+StockReader = Callable[[Any, "RunContext"], AsyncIterator["Sequence[ChannelStock]"]]
+"""A channel's reconciliation reader: `reader(channel, ctx)` yields what the store has now,
+price and stock of every item, a page at a time (see flxd.plugin.flows.reconcile)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,6 +106,11 @@ class ChannelType:
     `max_concurrency`; see flxd.net.concurrency)."""
     sandbox: ChannelSandbox | None = None
     """The channel's emulated store, if it offers one (`flxd sandbox CHANNEL`)."""
+    reconcile: StockReader | None = None
+    """The reconciliation reader, for a channel whose changes of price or stock an incremental
+    import may not see (no `date_modified` moves): core's pass (`import_listings
+    --reconcile`, and every `reconcile_interval`) compares what it yields with the hub and
+    has sync_listings put the hub's values back. Needs import_listings."""
 
     @property
     def operation_settings(self) -> Mapping[Operation, type[OperationSettings]]:
@@ -250,6 +262,16 @@ def _check_item(item: object, plugin: str) -> None:
                 raise PluginError(
                     f"plugin {plugin!r}: channel {item.name!r} {op.operation} settings must "
                     f"subclass flxd.plugin.{base.__name__}"
+                )
+        if item.reconcile is not None:
+            if not callable(item.reconcile):
+                raise PluginError(
+                    f"plugin {plugin!r}: channel {item.name!r} reconcile must be callable"
+                )
+            if Operation.IMPORT_LISTINGS not in seen:
+                raise PluginError(
+                    f"plugin {plugin!r}: channel {item.name!r} has a reconcile reader but no "
+                    "import_listings (the pass runs as part of it)"
                 )
     elif isinstance(item, SinkType | FeedType) and not issubclass(item.settings, TypedSettings):
         raise PluginError(

@@ -13,10 +13,12 @@ import structlog
 
 from flxd.clock import Clock
 from flxd.cluster.fencing import Fence
+from flxd.config.operations import ImportListingsSettings
 from flxd.errors import AuthError, ChannelError, FencedError, FlxdError, PermanentError
 from flxd.hub.cursors import Cursors
 from flxd.operation import Operation
 from flxd.plugin.context import HubWriter, RunContext
+from flxd.plugin.flows.reconcile import reconcile_listings
 from flxd.runs.connections import ConnectionRuntime
 from flxd.runs.journal import Journal, RunOutcome
 from flxd.runs.retention import purge_personal_data
@@ -81,7 +83,10 @@ class RunExecution:
                     0
                     if request.dry_run
                     else await journal.start_run(
-                        key.connection, key.operation.value, request.trigger, self.node
+                        key.connection,
+                        key.operation.value,
+                        f"{request.trigger} (reconcile)" if key.reconcile else request.trigger,
+                        self.node,
                     )
                 )
                 cursors = await Cursors(tx, self.clock.now()).of(
@@ -107,16 +112,21 @@ class RunExecution:
         structlog.contextvars.bind_contextvars(run_id=run_id)
         run_log = log.bind(connection=key.connection, operation=key.operation.value, run_id=run_id)
         run_log.debug("run started", trigger=request.trigger, full=request.full)
+        settings = runtime.config.operations[key.operation]
+        http = runtime.http
+        if key.reconcile and isinstance(settings, ImportListingsSettings):
+            # A background class: order imports keep the rest of the quota.
+            http = http.with_share(settings.reconcile_share)
         ctx = RunContext(
             connection=key.connection,
             operation=key.operation,
             run_id=run_id,
-            settings=runtime.config.operations[key.operation],
+            settings=settings,
             connection_settings=runtime.config.settings,
             full=request.full,
             db=self.db,
             clock=self.clock,
-            http=runtime.http,
+            http=http,
             cursors=cursors,
             stop=self.stop,
             on_commit=self.on_commit,
@@ -128,7 +138,7 @@ class RunExecution:
         try:
             with scope:
                 try:
-                    await _operate(runtime, ctx)
+                    await _operate(runtime, ctx, reconcile=key.reconcile)
                 except BaseExceptionGroup as group:
                     # A channel's own task group wraps what went wrong; the type decides what
                     # happens next, so judge the run by the error that matters most.
@@ -206,11 +216,19 @@ class RunExecution:
             log.error("cannot record the end of the run", run_id=run_id, error=repr(exc))
 
 
-async def _operate(runtime: ConnectionRuntime, ctx: RunContext) -> None:
+async def _operate(runtime: ConnectionRuntime, ctx: RunContext, *, reconcile: bool) -> None:
     """What core does before the channel's part (personal-data retention), then the channel's."""
     operation = runtime.channel_type.operation(ctx.operation)
     if operation is None:  # the config loader accepts only the declared operations
         raise PermanentError(f"channel {runtime.channel_type.name!r} has no {ctx.operation}")
+    if reconcile:
+        reader = runtime.channel_type.reconcile
+        if reader is None:
+            raise PermanentError(
+                f"channel {runtime.channel_type.name!r} has no reconciliation reader"
+            )
+        await reconcile_listings(ctx, reader(runtime.channel, ctx))
+        return
     if ctx.operation is Operation.GET_ORDERS:
         await purge_personal_data(ctx)
     await operation.run(runtime.channel, ctx)

@@ -15,9 +15,19 @@ __all__ = ["RunKey", "RunProgress", "RunSummary"]
 class RunKey:
     connection: str
     operation: Operation
+    reconcile: bool = False
+    """import_listings' reconciliation pass rather than the import itself (a run of its own,
+    beside the import's: flxd.plugin.flows.reconcile)."""
+
+    @property
+    def what(self) -> str:
+        """The operation as the CLI names it."""
+        return self.operation.value + (" --reconcile" if self.reconcile else "")
 
     def __str__(self) -> str:
-        return f"{self.connection}/{self.operation.value}"
+        return f"{self.connection}/{self.operation.value}" + (
+            "+reconcile" if self.reconcile else ""
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -89,7 +89,8 @@ def test_sighup_reloads_and_refuses_an_invalid_config(
     config.write_text(config_text(tmp_path / "state"))
     daemon = DaemonProcess(config, env=ENV)
     flxd_daemons.append(daemon)
-    daemon.wait_for("schedule installed", jobs=2)
+    # import_listings, its reconciliation pass, get_orders
+    daemon.wait_for("schedule installed", jobs=3)
     config.write_text(config_text(tmp_path / "state") + "\n[connections.mem.get_ordres]\n")
     daemon.signal(signal.SIGHUP)
     refused = daemon.wait_for("reload refused; still running on the previous config")
@@ -97,7 +98,7 @@ def test_sighup_reloads_and_refuses_an_invalid_config(
     extra = "[connections.mem.sync_orders]\nenabled = true\ninterval = '1h'\n"
     config.write_text(config_text(tmp_path / "state", extra=extra))
     daemon.signal(signal.SIGHUP)
-    daemon.wait_for("schedule installed", jobs=3)
+    daemon.wait_for("schedule installed", jobs=4)
     daemon.wait_for("config reloaded", connections=1)
     daemon.signal(signal.SIGINT)
     assert daemon.wait() == 0

@@ -11,9 +11,12 @@ import pytest
 
 from flxd.config import parse_config
 from flxd.daemon.scheduler import Job, Scheduler, plan_jobs
+from flxd.hub.cursors import Cursors
 from flxd.operation import Operation
+from flxd.plugin.flows.reconcile import RECONCILE_PART
 from flxd.plugin.manager import load_plugins
 from flxd.runs.summary import RunKey
+from flxd.store import Database
 from flxd.testing import FakeClock
 
 CONFIG = """
@@ -96,3 +99,44 @@ async def test_a_due_job_reaches_the_runner() -> None:
     finally:
         scheduler.shutdown()
     assert runner.requests[0] == (key, "schedule")
+
+
+def test_an_enabled_import_gets_its_reconciliation_pass_when_the_channel_has_a_reader() -> None:
+    text = CONFIG.replace(
+        "[connections.a.import_listings]\ninterval = 60",
+        "[connections.a.import_listings]\nenabled = true\ninterval = 60\n"
+        'reconcile_interval = "12h"',
+    )
+    config = parse_config(text, registries=load_plugins(), environ={"T": "x"}, base_dir=Path("/"))
+    reconcile = RunKey("a", Operation.IMPORT_LISTINGS, reconcile=True)
+    # Asked every import interval; run only once 12 hours passed since the last pass.
+    assert Job(reconcile, 60.0, 12.0, 43200.0) in plan_jobs(config, {"memory"})
+    assert all(not job.key.reconcile for job in plan_jobs(config))  # no reader: no pass
+
+
+@pytest.mark.asyncio
+async def test_the_reconciliation_pass_is_asked_for_only_when_due(
+    flxd_hub: Database, flxd_clock: FakeClock
+) -> None:
+    runner = RecordingRunner()
+    runner.db = flxd_hub  # type: ignore[attr-defined]
+    scheduler = Scheduler(runner, flxd_clock)  # type: ignore[arg-type]
+    key = RunKey("a", Operation.IMPORT_LISTINGS, reconcile=True)
+    scheduler._jobs[key] = Job(key, 60.0, 0.0, 86400.0)  # installed, without APScheduler
+
+    async def save(part: str, value: str) -> None:
+        async with flxd_hub.transaction() as tx:
+            await Cursors(tx, flxd_clock.now()).save("a", "import_listings", value, part=part)
+
+    await scheduler._tick(key)
+    assert runner.requests == []  # nothing imported yet: nothing linked to compare
+    await save("", "2026-01-01T00:00:00+00:00")
+    await scheduler._tick(key)
+    assert runner.requests == [(key, "schedule")]  # never reconciled: due
+    await save(RECONCILE_PART, flxd_clock.now().isoformat())
+    await flxd_clock.advance(86399)
+    await scheduler._tick(key)
+    assert len(runner.requests) == 1
+    await flxd_clock.advance(1)
+    await scheduler._tick(key)
+    assert len(runner.requests) == 2

@@ -149,3 +149,88 @@ async def test_concurrency_is_capped(flxd_clock: FakeClock) -> None:
             assert flxd_clock.sleepers == 2  # the other four wait for a slot, not the clock
             await flxd_clock.advance(1)
     assert peak[0] == 2 and flxd_clock.monotonic() == 3.0
+
+
+async def flat_out(
+    limiter: Limiter, store: StoreQuota, clock: FakeClock, *, share: float, until: float
+) -> dict[str, list[float]]:
+    """One get_orders worker and three reconciliation workers (a `share`-limited class), all
+    sending as fast as the limiter lets them until `until`; when each class's requests were
+    served."""
+    served: dict[str, list[float]] = {"orders": [], "reconcile": []}
+    alive = [4]
+
+    async def work(kind: str, slot_share: float | None) -> None:
+        try:
+            while clock.monotonic() < until:
+                async with limiter.slot(share=slot_share) as ticket:
+                    await clock.sleep(0.005)
+                    report = store.hit()
+                    await clock.sleep(0.005)
+                    if report is None:
+                        limiter.block(store.window_start + store.window - clock.monotonic())
+                    else:
+                        served[kind].append(clock.monotonic())
+                        limiter.observe(ticket, report)
+        finally:
+            alive[0] -= 1
+            clock.notify()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(work, "orders", None)
+        for _ in range(3):
+            tg.start_soon(work, "reconcile", share)
+        tg.start_soon(clock.autojump, lambda: alive[0])
+    return served
+
+
+async def test_a_background_share_leaves_the_rest_of_the_quota_to_orders(
+    flxd_clock: FakeClock,
+) -> None:
+    store = StoreQuota(flxd_clock, quota=100, window=3.0)
+    # Six places in flight: the share's three are enough for the three background workers,
+    # so what holds them back is the quota share alone.
+    limiter = Limiter(flxd_clock, max_concurrency=6)
+    served = await flat_out(limiter, store, flxd_clock, share=0.5, until=30.0)
+    for start in range(3, 27, 3):  # every whole window after the first (which learns the quota)
+        orders = [t for t in served["orders"] if start <= t < start + 3]
+        background = [t for t in served["reconcile"] if start <= t < start + 3]
+        assert len(orders) >= 50, (start, len(orders), len(background))
+        assert len(background) <= 50 + 2, (start, len(background))  # 2: in flight at the turn
+        assert len(orders) + len(background) >= 95  # the quota is still used, not wasted
+
+
+async def test_without_a_share_the_background_class_crowds_orders_out(
+    flxd_clock: FakeClock,
+) -> None:
+    store = StoreQuota(flxd_clock, quota=100, window=3.0)
+    limiter = Limiter(flxd_clock, max_concurrency=6)
+    served = await flat_out(limiter, store, flxd_clock, share=1.0, until=30.0)
+    orders = [t for t in served["orders"] if 3 <= t < 27]
+    assert len(orders) < 8 * 35  # three workers to one: orders get about a quarter
+
+
+async def test_a_background_share_takes_its_share_of_the_places_in_flight(
+    flxd_clock: FakeClock,
+) -> None:
+    limiter = Limiter(flxd_clock, max_concurrency=4)
+    inside = {"orders": 0, "reconcile": 0}
+    peak = {"orders": 0, "reconcile": 0}
+
+    async def request(kind: str, share: float | None) -> None:
+        async with limiter.slot(share=share):
+            inside[kind] += 1
+            peak[kind] = max(peak[kind], inside[kind])
+            await flxd_clock.sleep(1)
+            inside[kind] -= 1
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(6):
+            tg.start_soon(request, "reconcile", 0.5)
+        for _ in range(2):
+            tg.start_soon(request, "orders", None)
+        await flxd_clock.wait_for_sleepers(4)
+        assert inside == {"orders": 2, "reconcile": 2}  # no quota known: places are shared
+        for _ in range(3):
+            await flxd_clock.advance(1)
+    assert peak == {"orders": 2, "reconcile": 2}

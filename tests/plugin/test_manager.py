@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
 
 from flxd.config import ConnectionSettings, OperationSettings, TypedSettings
+from flxd.config.operations import SyncListingsSettings
 from flxd.errors import PluginError
 from flxd.operation import Operation
 from flxd.plugin.hookspecs import hookimpl
@@ -134,6 +136,42 @@ def test_operation_settings_must_extend_cores() -> None:
 
     with pytest.raises(PluginError, match=r"get_orders settings must subclass .*GetOrdersSettings"):
         load_plugins(extra=[Plain()])
+
+
+def test_a_reconciliation_reader_needs_import_listings() -> None:
+    """The pass runs as part of import_listings (its settings, its schedule)."""
+
+    class Reader:
+        __name__ = "reader"
+
+        @hookimpl
+        def flxd_register_channels(self, register: object) -> None:
+            async def run(channel: object, ctx: object) -> None:
+                return None
+
+            async def read(channel: object, ctx: object) -> AsyncIterator[list[object]]:
+                yield []
+
+            register(  # type: ignore[operator]
+                ChannelType(
+                    name="reader",
+                    description="",
+                    connection_settings=ConnectionSettings,
+                    operations=(
+                        OperationType(
+                            operation=Operation.SYNC_LISTINGS,
+                            settings=SyncListingsSettings,
+                            run=run,
+                        ),
+                    ),
+                    create=lambda s, v: None,  # type: ignore[arg-type,return-value]
+                    http_policy=None,  # type: ignore[arg-type]
+                    reconcile=read,  # type: ignore[arg-type]
+                )
+            )
+
+    with pytest.raises(PluginError, match="has a reconcile reader but no import_listings"):
+        load_plugins(extra=[Reader()])
 
 
 def test_core_command_names_are_reserved() -> None:

@@ -62,6 +62,11 @@ class MemoryHarness(ContractHarness):
     async def refuse_writes(self, sku: str) -> None:
         self.store.refused_skus.add(sku.lower())
 
+    async def drift_stock(self, sku: str, quantity: int) -> None:
+        found = self.store.variant(sku)
+        assert found is not None
+        found[1].quantity = quantity  # the product's `modified` stays: no import sees it
+
 
 class TestMemoryChannel(ChannelContract):
     @pytest_asyncio.fixture

@@ -23,6 +23,9 @@ merchant would notice:
 - paging: lists end on the store's end marker, never on a short page (`serve_short_pages`); a
   run that fails between pages leaves those before committed, and the next one resumes after
   them, creating and announcing nothing twice (`fail_after_pages`);
+- reconcile: stock changed on the store behind flxd's back is found by the reconciliation
+  pass (`ChannelType.reconcile`), and the next sync puts the hub's value back (`drift_stock`;
+  skipped for a channel without a reader);
 - orders: `order.imported` carries exactly core's payload (flxd.hub.events.order_imported);
   with `pii_retention_days`, a get_orders run after the period erases the customer's personal
   data from the hub (core does it; the channel does nothing).
@@ -34,10 +37,13 @@ from flxd.testing.contract.basics import BasicContract
 from flxd.testing.contract.harness import ContractHarness
 from flxd.testing.contract.orders import OrdersContract
 from flxd.testing.contract.paging import PagingContract
+from flxd.testing.contract.reconcile import ReconcileContract
 from flxd.testing.contract.writes import WritesContract
 
 __all__ = ["ChannelContract", "ContractHarness"]
 
 
-class ChannelContract(BasicContract, WritesContract, PagingContract, OrdersContract):
+class ChannelContract(
+    BasicContract, WritesContract, PagingContract, OrdersContract, ReconcileContract
+):
     """Subclass and provide an async `contract_harness` fixture; the tests come with it."""

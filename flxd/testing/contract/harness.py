@@ -78,12 +78,18 @@ class ContractHarness(Protocol):
         the batch's other items."""
         raise NotImplementedError
 
+    async def drift_stock(self, sku: str, quantity: int) -> None:
+        """Set a variant's stock on the store the way another system does, behind flxd's
+        back: nothing an incremental import reads moves (no `date_modified`), no webhook."""
+        raise NotImplementedError
+
 
 CAPABILITIES = {
     "store_writes": "report the writes its store received",
     "serve_short_pages": "make its store serve short pages",
     "fail_after_pages": "make its store fail between pages",
     "refuse_writes": "make its store refuse one item of a batch write",
+    "drift_stock": "change stock on its store behind flxd's back",
 }
 
 

@@ -110,6 +110,18 @@ class SandboxHarness(ContractHarness):
     async def fail_after_pages(self, pages: int) -> None:
         self.pages_left = pages
 
+    async def drift_stock(self, sku: str, quantity: int) -> None:
+        # Straight into the store's records: no date_modified moves, no webhook fires.
+        catalog = self.sandbox.store(self.store_hash).catalog
+        for product_id, variant_id, found, _, _ in self._variants():
+            if found.lower() != sku.lower():
+                continue
+            product = catalog.products[product_id]
+            if product.inventory_tracking == "variant" and variant_id is not None:
+                catalog.put_variant(replace(catalog.variants[variant_id], inventory_level=quantity))
+            else:
+                catalog.put_product(replace(product, inventory_level=quantity))
+
     async def refuse_writes(self, sku: str) -> None:
         for product_id, variant_id, found, _, _ in self._variants():
             if found.lower() == sku.lower():

@@ -99,6 +99,14 @@ class SandboxHarness:
                 return
         raise AssertionError(f"{sku} is not on the store")
 
+    async def drift_stock(self, sku: str, quantity: int) -> None:
+        # As another system sets it: no date_modified moves, no webhook (issue 40060).
+        for product, variation, found, _, _ in self._items():
+            if found.lower() == sku.lower():
+                self.sandbox.set_stock(STORE, variation or product, quantity)
+                return
+        raise LookupError(sku)
+
 
 class TestWooCommerceChannel(ChannelContract):
     @pytest_asyncio.fixture(params=["documented", "pessimistic"])

@@ -9,11 +9,11 @@ from pathlib import Path
 import anyio
 import pytest
 from flxd_woocommerce.channel import WooCommerceChannel
-from flxd_woocommerce.reconcile import ChannelStock, reconcile
-from wc_env import HOST, IMPORT, NAME, WcEnv, wc_env
+from flxd_woocommerce.reconcile import reconcile
+from wc_env import HOST, IMPORT, NAME, SYNC, WcEnv, wc_env
 
-from flxd.plugin import RunContext
-from flxd.testing import build_runtime, open_hub, open_session
+from flxd.plugin import ChannelStock, RunContext
+from flxd.testing import Daemon, RunOutcome, Selection, build_runtime, open_hub, open_session
 
 pytestmark = pytest.mark.asyncio
 
@@ -78,3 +78,34 @@ async def test_stock_set_behind_the_api_is_seen(tmp_path: Path) -> None:
             "id,type,regular_price,manage_stock,stock_quantity",
             "id,regular_price,manage_stock,stock_quantity",
         }
+
+
+async def reconcile_run(env: WcEnv) -> dict[str, int]:
+    """`flxd run --once shop import_listings --reconcile`; its counts."""
+    [summary] = await Daemon(env.config(), HOST, clock=env.clock).run_once(
+        Selection(NAME, IMPORT, reconcile=True)
+    )
+    assert summary.outcome is RunOutcome.OK, summary.error
+    return summary.counts
+
+
+async def test_stock_set_behind_the_api_is_put_back_by_the_next_sync(tmp_path: Path) -> None:
+    async with wc_env(tmp_path) as env:
+        env.simple("MUG", "8.50", stock=4)
+        env.variable("TEE", ["S", "M"], price="20.00", stock=3)
+        await env.run_ok(IMPORT)
+        for _ in range(2):  # until the import's overlap no longer covers these products
+            await env.clock.advance(3600)
+            await env.run_ok(IMPORT)
+        # Another system sets stock: no date_modified moves, no webhook fires (issue 40060).
+        env.sandbox.set_stock("shop1", env.item("TEE-M").id, 11)
+        env.sandbox.set_stock("shop1", env.item("MUG").id, 0)
+        assert (await env.run_ok(IMPORT)).counts.get("products", 0) == 0
+        assert (await env.run_ok(SYNC)).counts.get("pushed", 0) == 0
+        assert (env.item("TEE-M").stock_quantity, env.item("MUG").stock_quantity) == (11, 0)
+
+        counts = await reconcile_run(env)
+        assert (counts["reconcile_checked"], counts["reconcile_drifted"]) == (3, 2)
+        assert (await env.run_ok(SYNC)).counts["pushed"] == 2
+        assert (env.item("TEE-M").stock_quantity, env.item("MUG").stock_quantity) == (3, 4)
+        assert (await reconcile_run(env))["reconcile_drifted"] == 0

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from flxd.plugin import (
     ChannelSandbox,
+    ChannelStock,
     ChannelType,
     Operation,
     OperationSettings,
@@ -21,6 +22,7 @@ from flxd_bigcommerce.channel import BigCommerceChannel
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.listings.importer import run_import
 from flxd_bigcommerce.listings.publisher import run_publish
+from flxd_bigcommerce.listings.reconcile import read_stock
 from flxd_bigcommerce.listings.syncer import run_sync
 from flxd_bigcommerce.orders.importer import run_get_orders
 from flxd_bigcommerce.orders.shipments import run_sync_orders
@@ -46,6 +48,14 @@ OPERATIONS = (
 )
 
 
+async def reconcile(
+    channel: BigCommerceChannel, ctx: RunContext
+) -> AsyncIterator[Sequence[ChannelStock]]:
+    """The reconciliation reader over the run's HTTP (core's background share of the quota)."""
+    async for page in read_stock(await channel.client_for(ctx.http), ctx):
+        yield page
+
+
 @hookimpl
 def flxd_register_channels(register: Registrar[ChannelType]) -> None:
     register(
@@ -58,6 +68,7 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
             http_policy=BigCommercePolicy(),
             authorize=oauth.authorize_url,
             sandbox=SANDBOX,
+            reconcile=reconcile,
         )
     )
 

@@ -26,6 +26,7 @@ from flxd_woocommerce.listings.syncer import run_sync
 from flxd_woocommerce.orders.importer import run_get_orders
 from flxd_woocommerce.orders.shipments import run_sync_orders
 from flxd_woocommerce.policy import WooCommercePolicy
+from flxd_woocommerce.reconcile import reconcile
 
 __all__ = ["flxd_register_channels", "flxd_register_web_routes"]
 
@@ -94,6 +95,7 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
             # No quota to read: the limit is the site's server.
             concurrency="adaptive",
             sandbox=SANDBOX,
+            reconcile=reconcile,
         )
     )
 

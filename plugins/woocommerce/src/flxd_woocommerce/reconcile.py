@@ -11,50 +11,35 @@ each variable product linked on this connection (the others hold nothing the hub
 its variations, 100 a page. A product trashed or added while the pass runs does not make it
 skip another (the listing is walked by id, flxd_woocommerce.keyset).
 
-Not wired into core yet: core's reconciliation flow (ChannelType.reconcile, ChannelStock) is
-being built beside this; `reconcile(channel, ctx)` has the planned shape of
-`ChannelType.reconcile`, and `ChannelStock` here the planned type's, to be replaced by core's
-once it lands.
+Wired as the channel's `ChannelType.reconcile` (flxd_woocommerce.plugin): a variable product
+that keeps its variations' stock yields its own entry (no variation, no price), which core
+compares with the hub's total for the variations whose links say the product holds their
+stock, as sync writes it.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import aclosing
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from flxd.plugin import RecordError, RunContext
+from flxd.plugin import ChannelStock, RecordError, RunContext
 from flxd_woocommerce.channel import WooCommerceChannel
 from flxd_woocommerce.client import WooClient
 from flxd_woocommerce.keyset import item_id, keyed_pages
 from flxd_woocommerce.parse import money, whole
 from flxd_woocommerce.taskgroup import each
 
-__all__ = ["ChannelStock", "read_stock", "reconcile"]
+__all__ = ["read_stock", "reconcile"]
 
 PRODUCT_FIELDS = "id,type,regular_price,manage_stock,stock_quantity"
 VARIATION_FIELDS = "id,regular_price,manage_stock,stock_quantity"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ChannelStock:
-    """One item's price and stock on the store (the planned core type's shape)."""
-
-    product_ref: str
-    variant_ref: str | None
-    price: Decimal | None
-    """The regular price; None when the item has none (and for the entry below)."""
-    quantity: int | None
-    """None when the item keeps no stock of its own. A variable product that keeps its
-    variations' stock has an entry of its own: `variant_ref` None, no price."""
-
-
 async def reconcile(
     channel: WooCommerceChannel, ctx: RunContext
 ) -> AsyncIterator[Sequence[ChannelStock]]:
-    """The reader as ChannelType.reconcile will call it: over the run's HTTP."""
+    """The reader as ChannelType.reconcile: over the run's HTTP (core's background share)."""
     client = await channel.client_for(ctx.http)
     async with aclosing(read_stock(client, ctx)) as batches:  # type: ignore[type-var]
         async for batch in batches:

@@ -19,6 +19,7 @@ from flxd.plugin import (
 from flxd_memory import listings, orders
 from flxd_memory.api import MemoryPolicy
 from flxd_memory.channel import GetOrdersSettings, MemoryChannel, MemorySettings
+from flxd_memory.stock import read_stock
 
 
 async def import_listings(channel: MemoryChannel, ctx: RunContext) -> None:
@@ -77,5 +78,6 @@ def flxd_register_channels(register: Registrar[ChannelType]) -> None:
             ),
             create=MemoryChannel,
             http_policy=MemoryPolicy(),
+            reconcile=read_stock,
         )
     )
