@@ -84,7 +84,13 @@ class BigCommercePolicy:
         kind = _BY_STATUS.get(status)
         if kind is None:
             return PermanentError(f"{where}: {status}{detail}")
-        return kind(f"{where}: {status}{detail}", status=status, title=title, fields=fields)
+        return kind(
+            f"{where}: {status}{detail}",
+            status=status,
+            title=title,
+            fields=fields,
+            body=response.body,
+        )
 
 
 def problem_details(body: bytes) -> tuple[str, dict[str, str]]:

@@ -155,20 +155,13 @@ class BatchSender:
         found: dict[int, str] = {}
         for start in range(0, len(wanted), MAX_PAGE):
             chunk = wanted[start : start + MAX_PAGE]
-            delivery.requests += 1
-            answer = await self.client.get(
-                "v3",
-                "catalog/products",
-                {
-                    "id:in": ",".join(map(str, chunk)),
-                    "include_fields": "id,inventory_tracking",
-                    "limit": MAX_PAGE,
-                },
-            )
-            data = answer.get("data") if isinstance(answer, dict) else None
-            for item in data if isinstance(data, list) else ():
-                if isinstance(item, dict) and isinstance(item.get("id"), int):
-                    found[item["id"]] = str(item.get("inventory_tracking") or "none")
+            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "id,inventory_tracking"}
+            # Paged on `meta.pagination`, not on the chunk fitting one page (API.md §5).
+            async for page in self.client.v3_pages("catalog/products", params):
+                delivery.requests += 1
+                for item in page.items:
+                    if isinstance(item.get("id"), int):
+                        found[item["id"]] = str(item.get("inventory_tracking") or "none")
         return found
 
 
