@@ -274,7 +274,9 @@ class _Publisher:
                     variant_ref=None if variant_ref is None else str(variant_ref),
                     state=LinkState.LISTED,
                     pushed_price=variant.price,
-                    pushed_quantity=variant.quantity,
+                    # A 207 saved the product but not its stock (API.md §13): the quantity is
+                    # not on the store, so sync_listings sends it (inventory adjustments).
+                    pushed_quantity=None if partial else variant.quantity,
                     error=partial,
                 )
             )

@@ -122,6 +122,8 @@ class Acknowledger:
         self._offset: timedelta | None = None
         self._offset_known = False
         self._batches = None
+        self._held: list[AckCandidate] = []
+        """Stored orders waiting for a full metafield batch (pending in the hub meanwhile)."""
         if not self.by_status:
             self._batches = MetafieldBatches(
                 client, ctx, settings.metafield_namespace, settings.metafield_key
@@ -133,7 +135,14 @@ class Acknowledger:
         self, candidates: Sequence[AckCandidate], read_at: datetime | None = None
     ) -> None:
         """Acknowledge orders just stored from one page, read by one request sent at `read_at`
-        (this machine's clock)."""
+        (this machine's clock). Metafields go out in full batches; `flush` sends the rest."""
+        if self._batches is not None:
+            self._held.extend(candidates)
+            full = len(self._held) // self._batches.size * self._batches.size
+            if full:
+                todo, self._held = self._held[:full], self._held[full:]
+                await self._by_metafield(todo)
+            return
         outcomes: dict[int, Outcome] = {}
         todo = list(candidates)
         if self.by_status and todo:
@@ -147,6 +156,17 @@ class Acknowledger:
             todo = [c for c in todo if c.order_id not in outcomes]
         await self._write(todo, outcomes)
         await self._settle(candidates, outcomes)
+
+    async def flush(self) -> None:
+        """Acknowledge the orders held back for a fuller batch."""
+        if self._held:
+            todo, self._held = self._held, []
+            await self._by_metafield(todo)
+
+    async def _by_metafield(self, todo: Sequence[AckCandidate]) -> None:
+        outcomes: dict[int, Outcome] = {}
+        await self._write(todo, outcomes)
+        await self._settle(todo, outcomes)
 
     def _already(self, c: AckCandidate, outcomes: dict[int, Outcome]) -> bool:
         if c.status != self.target:

@@ -96,7 +96,12 @@ async def _scan(
     acknowledger: Acknowledger | None,
 ) -> None:
     scan = OrderScan(client, window, created_since=created_since, now=ctx.clock.now)
-    await _import(client, ctx, scan, acknowledger)
+    try:
+        await _import(client, ctx, scan, acknowledger)
+    finally:
+        if acknowledger is not None:
+            # Orders stored are acknowledged, also when the scan failed or was stopped.
+            await acknowledger.flush()
 
 
 async def _import(
