@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from bc_orders import NAME, OrdersEnv, orders_env
 from flxd_bigcommerce.config import ORDER_LISTING_LAG, GetOrdersSettings
 from flxd_bigcommerce.orders import importer
@@ -166,3 +167,29 @@ async def test_few_statuses_with_few_orders_are_read_one_scan_each(tmp_path: Pat
         summary = await env.run_ok()
         assert summary.counts["scans_per_status"] == 2 and summary.counts["imported"] == 6
         assert counted(env)[LIST] == 2 * 2
+
+
+async def test_a_status_free_scan_stopped_half_way_resumes_its_window(tmp_path: Path) -> None:
+    async with orders_env(tmp_path, products=3, get_orders=FOURTEEN) as env:
+        for n in range(600):
+            env.place(status=1 + n % 14)
+        await env.advance(10)
+        asked: list[dict[str, str]] = []
+
+        async def fail_second_page(request: web.Request) -> None:
+            if request.path.endswith("/v2/orders"):
+                asked.append(dict(request.query))
+                if "min_id" in request.query and not resumed:
+                    raise web.HTTPNotFound()  # a permanent failure: the run stops
+
+        resumed = False
+        env.hooks.hooks.append(fail_second_page)
+        failed = await env.run()
+        assert failed.counts["imported"] == 250 and failed.error
+        resumed = True
+        await env.advance(60)
+        again = await env.run_ok()
+        assert again.counts["imported"] == 350 and len(await events(env)) == 600
+        # The second run went on past the last order stored, in the first run's window.
+        assert asked[2]["min_id"] == asked[1]["min_id"]
+        assert asked[2]["max_date_modified"] == asked[0]["max_date_modified"]

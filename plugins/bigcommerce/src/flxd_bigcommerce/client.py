@@ -154,17 +154,20 @@ class BigCommerceClient:
         end V2 marks (API.md §9.1): a page may be shorter than `limit` before the last, since
         the maximum page size is not stated and a store may serve fewer than asked."""
         page = 1
+        previous: list[Any] | None = None
         while True:
             answer = await self.get("v2", path, {**(params or {}), "page": page, "limit": limit})
             if answer is None:  # 204: nothing (more)
                 return
             if not isinstance(answer, list):
                 raise TransientError(f"GET {path}: expected a JSON array in a V2 list answer")
-            if not answer:
+            if not answer or answer == previous:
+                # Empty, or the last page again (a server that ignores `page`): no more.
                 return
             items = [item for item in answer if isinstance(item, dict)]
             if items:
                 yield items
+            previous = answer
             page += 1
 
 

@@ -21,6 +21,8 @@ modified by that move, which puts it in the next window.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -74,7 +76,7 @@ async def run_get_orders(client: BigCommerceClient, ctx: RunContext) -> None:
     if settings.created_within_days:
         created_since = started - timedelta(days=settings.created_within_days)
     cursors = {s: ctx.cursor(cursor_part(s)) for s in settings.statuses}
-    resumed = ScanWindow.from_cursor(ctx.cursor(RESUME_PART))
+    resumed = _resumable(ScanWindow.from_cursor(ctx.cursor(RESUME_PART)), settings.statuses)
     if resumed is not None:
         # A scan stopped half-way: finish its window first, from past its last stored order.
         await _scan(client, ctx, resumed, created_since, acknowledger)
@@ -88,6 +90,14 @@ async def run_get_orders(client: BigCommerceClient, ctx: RunContext) -> None:
             return
 
 
+def _resumable(window: ScanWindow | None, statuses: Sequence[int]) -> ScanWindow | None:
+    """A stopped scan, kept to the statuses still configured (None: nothing left of it)."""
+    if window is None or (window.status is not None and window.status not in statuses):
+        return None
+    kept = tuple(s for s in window.statuses if s in statuses)
+    return replace(window, statuses=kept) if kept else None
+
+
 async def _scan(
     client: BigCommerceClient,
     ctx: RunContext,
@@ -98,10 +108,16 @@ async def _scan(
     scan = OrderScan(client, window, created_since=created_since, now=ctx.clock.now)
     try:
         await _import(client, ctx, scan, acknowledger)
-    finally:
+    except FlxdError:
         if acknowledger is not None:
-            # Orders stored are acknowledged, also when the scan failed or was stopped.
-            await acknowledger.flush()
+            # The orders stored before the failure are acknowledged all the same; if that
+            # fails too, they stay pending for the next run's catch-up, and the scan's error
+            # is the one reported.
+            with suppress(FlxdError):
+                await acknowledger.flush()
+        raise
+    if acknowledger is not None:
+        await acknowledger.flush()
 
 
 async def _import(

@@ -120,6 +120,7 @@ class OrderScan:
         self._now = now
         self.requests = 0
         self._read_at: datetime | None = None
+        self._reported: set[str] = set()
 
     async def pages(self) -> AsyncIterator[ScanPage]:
         after = self.window.after
@@ -160,20 +161,30 @@ class OrderScan:
         highest = after
         for raw in answer:
             if not isinstance(raw, dict):
-                bad.append(RecordError("an order that is not a JSON object"))
+                if self._first_time(raw):
+                    bad.append(RecordError("an order that is not a JSON object"))
                 continue
             try:
                 order_id = order_id_of(raw)
                 highest = max(highest, order_id)
                 status = status_of(raw)
             except RecordError as exc:
-                bad.append(RecordError(str(exc), record=f"order {shown(raw.get('id'))}"))
+                if self._first_time(raw):
+                    bad.append(RecordError(str(exc), record=f"order {shown(raw.get('id'))}"))
                 continue
             if order_id > after and status in self._keep:
                 kept.append(raw)
         if highest == after:
-            if bad and len(bad) == len(answer):
-                raise TransientError("GET /v2/orders: a page without a readable order id")
-            # Nothing past the last id read: the page holds only that order, read again.
+            # Nothing past the last id read: the page holds only that order, read again (or
+            # orders without a readable id, which nothing can page past).
             return ScanPage(kept, after, done=True, bad=bad, read_at=self._read_at)
         return ScanPage(kept, highest, bad=bad, read_at=self._read_at)
+
+    def _first_time(self, raw: Any) -> bool:
+        """An unreadable order may come again on the next page (it has no id to page past):
+        it is reported once."""
+        key = json.dumps(raw, sort_keys=True, default=str)
+        if key in self._reported:
+            return False
+        self._reported.add(key)
+        return True
