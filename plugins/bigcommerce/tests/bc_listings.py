@@ -4,7 +4,7 @@ made on the store side, and the hub."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -180,10 +180,16 @@ class ListingsEnv:
 
 @asynccontextmanager
 async def listings_env(
-    tmp_path: Path, *, products: int = 0, settings: dict[Operation, str] | None = None
+    tmp_path: Path,
+    *,
+    products: int = 0,
+    settings: dict[Operation, str] | None = None,
+    sandbox_config: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[ListingsEnv]:
+    """`sandbox_config`: more SandboxConfig fields (`behaviour`, `pessimism`)."""
     clock = FakeClock()
-    sandbox = Sandbox(SandboxConfig(seed_products=products, quota=None), clock=clock)
+    config = SandboxConfig(seed_products=products, quota=None, **(sandbox_config or {}))
+    sandbox = Sandbox(config, clock=clock)
     hooks = RequestHooks()
     sandbox.app.middlewares.append(hooks.middleware)
     async with sandbox.serve() as base_url:

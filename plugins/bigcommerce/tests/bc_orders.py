@@ -3,7 +3,7 @@ for one connection's order operations, runs through the real daemon path, and th
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,11 +127,14 @@ async def orders_env(
     orders: int = 0,
     get_orders: str = "",
     sync_orders: str = "",
+    sandbox_config: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[OrdersEnv]:
+    """`sandbox_config`: more SandboxConfig fields (`behaviour`, `pessimism`)."""
     clock = FakeClock()
-    sandbox = Sandbox(
-        SandboxConfig(seed_products=products, seed_orders=orders, quota=None), clock=clock
+    config = SandboxConfig(
+        seed_products=products, seed_orders=orders, quota=None, **(sandbox_config or {})
     )
+    sandbox = Sandbox(config, clock=clock)
     hooks = RequestHooks()
     sandbox.app.middlewares.append(hooks.middleware)
     async with sandbox.serve() as base_url:

@@ -96,15 +96,19 @@ async def test_v3_pages_follow_meta_pagination_one_page_at_a_time(
 
 
 @pytest.mark.asyncio
-async def test_v2_pages_stop_on_a_short_page_or_204(client: BigCommerceClient) -> None:
+async def test_v2_pages_end_on_204_or_an_empty_page_only(client: BigCommerceClient) -> None:
     with aioresponses() as mocked:
         mocked.get(ORDERS, payload=[{"id": 1}, {"id": 2}])
         mocked.get(ORDERS, payload=[{"id": 3}, {"id": 4}])
         mocked.get(ORDERS, status=204, body=b"")
         pages = [p async for p in client.v2_pages("/orders", {"sort": "id:asc"}, limit=2)]
         assert pages == [[{"id": 1}, {"id": 2}], [{"id": 3}, {"id": 4}]]
+        # A short page is not the end (a store may serve fewer than asked): an empty one is.
         mocked.get(ORDERS, payload=[{"id": 9}])
-        assert [p async for p in client.v2_pages("/orders", limit=2)] == [[{"id": 9}]]
+        mocked.get(ORDERS, payload=[{"id": 10}])
+        mocked.get(ORDERS, payload=[])
+        pages = [p async for p in client.v2_pages("/orders", limit=2)]
+        assert pages == [[{"id": 9}], [{"id": 10}]]
         mocked.get(ORDERS, status=204, body=b"")
         assert [p async for p in client.v2_pages("/orders", limit=2)] == []
 

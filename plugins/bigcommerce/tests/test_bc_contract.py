@@ -16,7 +16,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
 from aiohttp import web
 from flxd_bigcommerce.sandbox import CartLine, PessimisticSettings, Sandbox, SandboxConfig
@@ -157,14 +156,6 @@ class SandboxHarness(ContractHarness):
         return any(item.get(key) in ids for key, ids in self.refused.items())
 
 
-# The channel still ends a list on a short page (listings/scan.py, orders/scan.py), so on
-# short pages it stops early and reads nothing past them; issue 13 ("pagination ends on
-# BigCommerce's word") fixes it. Strict: once it is fixed these fail, and the marks go.
-SHORT_PAGES_END_LISTS = pytest.mark.xfail(
-    strict=True, reason="flxd-bigcommerce ends a list on a short page (issue 13)"
-)
-
-
 class TestBigCommerceChannel(ChannelContract):
     @pytest_asyncio.fixture
     async def contract_harness(self, tmp_path: Path) -> AsyncIterator[SandboxHarness]:
@@ -173,29 +164,3 @@ class TestBigCommerceChannel(ChannelContract):
         async with sandbox.serve() as base_url:
             harness.base_url = base_url
             yield harness
-
-    @SHORT_PAGES_END_LISTS
-    async def test_import_reads_on_past_short_pages(
-        self, contract_harness: ContractHarness, tmp_path: Path
-    ) -> None:
-        await super().test_import_reads_on_past_short_pages(contract_harness, tmp_path)
-
-    @SHORT_PAGES_END_LISTS
-    async def test_get_orders_reads_on_past_short_pages(
-        self, contract_harness: ContractHarness, tmp_path: Path
-    ) -> None:
-        await super().test_get_orders_reads_on_past_short_pages(contract_harness, tmp_path)
-
-    @SHORT_PAGES_END_LISTS
-    async def test_import_resumes_after_failing_between_pages(
-        self, contract_harness: ContractHarness, tmp_path: Path
-    ) -> None:
-        await super().test_import_resumes_after_failing_between_pages(contract_harness, tmp_path)
-
-    @SHORT_PAGES_END_LISTS
-    async def test_get_orders_resumes_after_failing_between_pages(
-        self, contract_harness: ContractHarness, tmp_path: Path
-    ) -> None:
-        await super().test_get_orders_resumes_after_failing_between_pages(
-            contract_harness, tmp_path
-        )

@@ -141,7 +141,11 @@ class Pages:
 
     async def get(self, version: str, path: str, params: Any = None) -> Any:
         self.asked += 1
-        return {"data": self.pages.pop(0) if self.pages else []}
+        data = self.pages.pop(0) if self.pages else []
+        # Keyset scans always ask for page 1; the pages still to come say whether more follow.
+        pagination = {"current_page": 1, "total_pages": 1 + len(self.pages)}
+        pagination |= {"total": 0, "count": len(data), "per_page": MAX_PAGE}
+        return {"data": data, "meta": {"pagination": pagination}}
 
 
 def _product(n: int, modified: Any = "2026-01-01T00:00:00+00:00") -> dict[str, Any]:

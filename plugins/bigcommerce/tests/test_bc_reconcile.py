@@ -21,10 +21,8 @@ from flxd.testing import Daemon, RunOutcome, RunSummary, Selection
 pytestmark = pytest.mark.asyncio
 TEE = [V("TEE-S", {"Size": "S"}, "19.90", 5), V("TEE-M", {"Size": "M"}, None, 2)]
 CAPS = [V("CAP-R", {"Color": "Red"}), V("CAP-B", {"Color": "Blue"})]
-# Every doubtful point read the worst way, except the 207s (a partial write is its own test)
-# and, until the pass reads, the clamped pages (import's paging is tested on its own).
+# Every doubtful point read the worst way, except the 207s (a partial write is its own test).
 PESSIMISTIC = replace(PessimisticSettings(), partial_write_rate=0.0)
-UNCLAMPED = replace(PESSIMISTIC, variants_page_limit=250, v2_page_limit=250)
 
 
 async def reconcile(env: ListingsEnv) -> RunSummary:
@@ -37,7 +35,7 @@ async def reconcile(env: ListingsEnv) -> RunSummary:
 
 async def test_stock_taken_on_the_store_is_found_and_put_back(tmp_path: Path) -> None:
     async with listings_env(tmp_path, products=120) as env:
-        env.bc.sandbox.behaviour.switch("pessimistic", UNCLAMPED)
+        env.bc.sandbox.behaviour.switch("pessimistic", PESSIMISTIC)
         tee = env.make("Tee", "TEE", "18", variants=TEE)
         cap = env.make("Cap", "CAP", "12", variants=CAPS, inventory_tracking="product")
         mug = env.make("Mug", "MUG", "8.50", stock=4)
@@ -73,7 +71,6 @@ async def test_stock_taken_on_the_store_is_found_and_put_back(tmp_path: Path) ->
         assert (await env.run_ok(SYNC)).counts.get("pushed", 0) == 0
         assert (env.stock("TEE-S"), env.stock("CAP-R"), env.stock("MUG")) == (7, 7, 3)
 
-        env.bc.sandbox.behaviour.switch("pessimistic", PESSIMISTIC)
         env.reset_requests()
         found = await reconcile(env)
         assert found.counts["reconcile_drifted"] == 1 + 2 + 1  # TEE-S, both caps, the mug
@@ -85,7 +82,6 @@ async def test_stock_taken_on_the_store_is_found_and_put_back(tmp_path: Path) ->
         }
         assert env.requests()["GET /v3/catalog/variants"] > 1  # short pages before the last
         assert found.counts["reconcile_checked"] >= len(catalog.products)
-        env.bc.sandbox.behaviour.switch("pessimistic", UNCLAMPED)
         await env.run_ok(SYNC)
         await env.clock.advance(10)
         assert (env.stock("TEE-S"), env.stock("CAP-R"), env.stock("MUG")) == (9, 10, 4)
@@ -94,7 +90,7 @@ async def test_stock_taken_on_the_store_is_found_and_put_back(tmp_path: Path) ->
 
 async def test_a_price_edited_on_a_variant_is_put_back(tmp_path: Path) -> None:
     async with listings_env(tmp_path) as env:
-        env.bc.sandbox.behaviour.switch("pessimistic", UNCLAMPED)
+        env.bc.sandbox.behaviour.switch("pessimistic", PESSIMISTIC)
         tee = env.make("Tee", "TEE", "18", variants=TEE)
         await env.run_ok(IMPORT)
         await env.clock.advance(3600)
@@ -123,7 +119,7 @@ async def test_a_price_edited_on_a_variant_is_put_back(tmp_path: Path) -> None:
 
 async def test_paused_listings_are_left_as_the_store_has_them(tmp_path: Path) -> None:
     async with listings_env(tmp_path) as env:
-        env.bc.sandbox.behaviour.switch("pessimistic", UNCLAMPED)
+        env.bc.sandbox.behaviour.switch("pessimistic", PESSIMISTIC)
         tee = env.make("Tee", "TEE", "18", variants=TEE)
         await env.run_ok(IMPORT)
         async with env.hub() as hub:

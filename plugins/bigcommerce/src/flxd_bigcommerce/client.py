@@ -14,7 +14,14 @@ from typing import Any, Literal
 from flxd.plugin import Http, PermanentError, PlanEntry, Response, TransientError
 from flxd_bigcommerce.policy import problem_details
 
-__all__ = ["API_BASE_URL", "BigCommerceClient", "Pagination", "V3Page", "Version"]
+__all__ = [
+    "API_BASE_URL",
+    "BigCommerceClient",
+    "Pagination",
+    "V3Page",
+    "Version",
+    "v3_has_more",
+]
 
 API_BASE_URL = "https://api.bigcommerce.com"
 MAX_PAGE = 250
@@ -136,28 +143,51 @@ class BigCommerceClient:
             pagination = _pagination(answer)
             items = [item for item in answer["data"] if isinstance(item, dict)]
             yield V3Page(items, pagination)
-            last = pagination.total_pages if pagination else page
-            if not answer["data"] or page >= last:
+            if not v3_has_more(answer):
                 return
             page += 1
 
     async def v2_pages(
         self, path: str, params: Params | None = None, *, limit: int = MAX_PAGE
     ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every page of a V2 collection: bare arrays, until a short page or a 204."""
+        """Every page of a V2 collection: bare arrays, until a 204 or an empty page, the only
+        end V2 marks (API.md §9.1): a page may be shorter than `limit` before the last, since
+        the maximum page size is not stated and a store may serve fewer than asked."""
         page = 1
+        previous: list[Any] | None = None
         while True:
             answer = await self.get("v2", path, {**(params or {}), "page": page, "limit": limit})
             if answer is None:  # 204: nothing (more)
                 return
             if not isinstance(answer, list):
                 raise TransientError(f"GET {path}: expected a JSON array in a V2 list answer")
+            if not answer or answer == previous:
+                # Empty, or the last page again (a server that ignores `page`): no more.
+                return
             items = [item for item in answer if isinstance(item, dict)]
             if items:
                 yield items
-            if len(answer) < limit:
-                return
+            previous = answer
             page += 1
+
+
+def v3_has_more(answer: Mapping[str, Any]) -> bool:
+    """Whether a V3 list has pages after this answer's, on BigCommerce's word: `meta.pagination`
+    (`current_page < total_pages`, or a `links.next`), never the page's length, since a store
+    may serve fewer than `limit` before the last page (API.md §5). Without pagination metadata
+    the list goes on until an empty page."""
+    data = answer.get("data")
+    if not data:
+        return False
+    pagination = _pagination(answer)
+    if pagination is not None and pagination.current_page < pagination.total_pages:
+        return True
+    meta = answer.get("meta")
+    raw = meta.get("pagination") if isinstance(meta, dict) else None
+    links = raw.get("links") if isinstance(raw, dict) else None
+    if isinstance(links, dict) and links.get("next"):
+        return True
+    return pagination is None
 
 
 def _pagination(answer: Mapping[str, Any]) -> Pagination | None:

@@ -31,6 +31,7 @@ from flxd_bigcommerce.statuses import parse_status
 
 __all__ = [
     "LOGIN_BASE_URL",
+    "ORDER_LISTING_LAG",
     "BigCommerceSettings",
     "CarrierMapping",
     "EmbeddedSandbox",
@@ -85,6 +86,7 @@ class EmbeddedSandbox(StrictModel):
     webhook_duplicate_rate: Rate | None = None
     webhook_loss_rate: Rate | None = None
     bare_429_rate: Rate | None = None
+    metafield_batch_limit: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _pessimism_needs_pessimistic(self) -> EmbeddedSandbox:
@@ -110,6 +112,7 @@ class EmbeddedSandbox(StrictModel):
             "webhook_duplicate_rate",
             "webhook_loss_rate",
             "bare_429_rate",
+            "metafield_batch_limit",
         )
         return {n: getattr(self, n) for n in names if getattr(self, n) is not None}
 
@@ -211,6 +214,13 @@ def _distinct(value: list[int]) -> list[int]:
     return list(dict.fromkeys(value))
 
 
+ORDER_LISTING_LAG = 60.0
+"""How many seconds after its `date_modified` an order may first be listed by `GET /v2/orders`,
+as flxd assumes it. BigCommerce states no bound: API.md §11 pitfall 1 says to re-query with an
+overlap and never trust "now" less "a few seconds"; §12/§13 have no source on listing delays (the
+pessimistic sandbox lists new orders 5 s late). get_orders' `overlap` may not be set below it."""
+
+
 class GetOrdersSettings(core.GetOrdersSettings):
     statuses: Annotated[
         list[Status], BeforeValidator(_expand_statuses), AfterValidator(_distinct)
@@ -221,7 +231,9 @@ class GetOrdersSettings(core.GetOrdersSettings):
     acknowledge_status: Status = 9
     metafield_namespace: str = Field(default="flxd", min_length=1, max_length=64)
     metafield_key: str = Field(default="imported", min_length=1, max_length=64)
-    overlap: Duration = 300.0
+    overlap: Annotated[Duration, Field(ge=ORDER_LISTING_LAG)] = 300.0
+    """How far before its cursor each run reads again: at least ORDER_LISTING_LAG, so an order
+    listed late is still read (once: the hub keeps one order per channel order id)."""
 
 
 class CarrierMapping(StrictModel):

@@ -28,12 +28,20 @@ class ApiProblem(ChannelError):
     """Mixin data: the HTTP status, BigCommerce's title and its per-field messages."""
 
     def __init__(
-        self, message: str, *, status: int, title: str = "", fields: Mapping[str, str] | None = None
+        self,
+        message: str,
+        *,
+        status: int,
+        title: str = "",
+        fields: Mapping[str, str] | None = None,
+        body: bytes = b"",
     ) -> None:
         super().__init__(message)
         self.status = status
         self.title = title
         self.fields = dict(fields or {})
+        self.body = body
+        """The answer as sent (a batch's 422 lists what it did save)."""
 
 
 class BadRequest(ApiProblem, PermanentError):

@@ -84,7 +84,13 @@ class BigCommercePolicy:
         kind = _BY_STATUS.get(status)
         if kind is None:
             return PermanentError(f"{where}: {status}{detail}")
-        return kind(f"{where}: {status}{detail}", status=status, title=title, fields=fields)
+        return kind(
+            f"{where}: {status}{detail}",
+            status=status,
+            title=title,
+            fields=fields,
+            body=response.body,
+        )
 
 
 def problem_details(body: bytes) -> tuple[str, dict[str, str]]:
@@ -111,6 +117,9 @@ def _problem_details(body: bytes) -> tuple[str, dict[str, str]]:
         return "", {}
     fields: dict[str, str] = {}
     errors = data.get("errors")
+    if isinstance(errors, dict) and isinstance(errors.get("errors"), dict):
+        # A 207's `errors` is an error object of its own (D:PROD `errorMultiStatus`).
+        data, errors = errors, errors["errors"]
     if isinstance(errors, dict):
         fields.update({str(k): _text(v) for k, v in errors.items()})
     batch = data.get("batch_errors")

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from flxd.plugin import ListingChange
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid, NotFound
+from flxd_bigcommerce.policy import problem_details
 
 __all__ = ["BATCH_SIZES", "KINDS", "BatchSender", "Delivery", "Kind", "Write"]
 
@@ -70,6 +71,10 @@ class Delivery:
     gone: list[tuple[Write, str]] = field(default_factory=list)
     """Items whose own target (a variant) is no longer there."""
     refused: list[tuple[Write, str]] = field(default_factory=list)
+    again: list[tuple[Write, str]] = field(default_factory=list)
+    """Items a 207 names as not saved: sent again by the next run."""
+    partial: list[tuple[Write, str]] = field(default_factory=list)
+    """The last request's items a 207 named (taken over by `_took`)."""
     by_product: set[int] = field(default_factory=set)
     """Products whose stock was set as the total of their variants (tracked by product)."""
     requests: int = 0
@@ -93,7 +98,7 @@ class BatchSender:
                 rest = _by_product(rest, tracking, delivery)
             await self._halve(kind, rest, delivery)
         else:
-            delivery.taken += writes
+            _took(writes, delivery)
         return delivery
 
     async def _halve(self, kind: Kind, writes: Sequence[Write], delivery: Delivery) -> None:
@@ -113,7 +118,7 @@ class BatchSender:
             else:
                 delivery.refused.append((writes[0], message))
         else:
-            delivery.taken += writes
+            _took(writes, delivery)
 
     async def _request(self, kind: Kind, writes: Sequence[Write], delivery: Delivery) -> None:
         delivery.requests += 1
@@ -143,11 +148,13 @@ class BatchSender:
             )
         else:
             path = "catalog/products" if kind == "products" else "catalog/variants"
-            # A 207 (saved in part) is not expected for price and availability alone; the
-            # fields flxd sends are saved even then.
-            await self.client.request(
+            response = await self.client.request(
                 "PUT", "v3", path, body=[w.body for w in writes], plan=plan, irreversible=True
             )
+            if response.status == 207:
+                # Saved in part (API.md §5, §13): not expected for price and availability
+                # alone, but where it comes, the items it names were not saved.
+                delivery.partial = _named_items(response.body, writes)
 
     async def _tracking(self, product_ids: Iterable[int], delivery: Delivery) -> dict[int, str]:
         """How each of these products still on the store tracks stock (one read per 250)."""
@@ -155,21 +162,39 @@ class BatchSender:
         found: dict[int, str] = {}
         for start in range(0, len(wanted), MAX_PAGE):
             chunk = wanted[start : start + MAX_PAGE]
-            delivery.requests += 1
-            answer = await self.client.get(
-                "v3",
-                "catalog/products",
-                {
-                    "id:in": ",".join(map(str, chunk)),
-                    "include_fields": "id,inventory_tracking",
-                    "limit": MAX_PAGE,
-                },
-            )
-            data = answer.get("data") if isinstance(answer, dict) else None
-            for item in data if isinstance(data, list) else ():
-                if isinstance(item, dict) and isinstance(item.get("id"), int):
-                    found[item["id"]] = str(item.get("inventory_tracking") or "none")
+            params = {"id:in": ",".join(map(str, chunk)), "include_fields": "id,inventory_tracking"}
+            # Paged on `meta.pagination`, not on the chunk fitting one page (API.md §5).
+            async for page in self.client.v3_pages("catalog/products", params):
+                delivery.requests += 1
+                for item in page.items:
+                    if isinstance(item.get("id"), int):
+                        found[item["id"]] = str(item.get("inventory_tracking") or "none")
         return found
+
+
+def _took(writes: Sequence[Write], delivery: Delivery) -> None:
+    """A batch answered 2xx: every item is taken but those a 207 named."""
+    named = {id(w) for w, _ in delivery.partial}
+    delivery.again += delivery.partial
+    delivery.partial = []
+    delivery.taken += [w for w in writes if id(w) not in named]
+
+
+def _named_items(body: bytes, writes: Sequence[Write]) -> list[tuple[Write, str]]:
+    """The items of a 207's `errors` (`"<id>.<field>": message`); all of them if it names
+    none flxd can place, since then nothing says which were saved."""
+    _title, fields = problem_details(body)
+    by_id = {w.target[1]: w for w in writes}
+    named: dict[int, tuple[Write, list[str]]] = {}
+    for key, message in fields.items():
+        head = key.split(".", 1)[0]
+        write = by_id.get(int(head)) if head.isdigit() else None
+        if write is not None:
+            named.setdefault(id(write), (write, []))[1].append(f"{key}: {message}")
+    if not named:
+        why = "; ".join(f"{k}: {v}" for k, v in fields.items()) or "207 without details"
+        return [(w, f"saved in part: {why}") for w in writes]
+    return [(w, "saved in part: " + "; ".join(m)) for w, m in named.values()]
 
 
 def _by_product(writes: list[Write], tracking: dict[int, str], delivery: Delivery) -> list[Write]:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flxd.plugin import ChannelProduct, Link, LinkState, Listing, RecordError, RunContext, sku_key
-from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
+from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import PublishListingsSettings
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid
 from flxd_bigcommerce.listings.payload import Draft, product_draft
@@ -106,19 +106,14 @@ class _Publisher:
         ]
         queries += [{"sku": s} for s in skus if "," in s]  # a comma would split an `:in` list
         for query in queries:
-            answer = await self.client.get(
-                "v3",
-                PRODUCTS,
-                {
-                    **query,
-                    "include": "variants",
-                    "include_fields": _LOOKUP_FIELDS,
-                    "limit": MAX_PAGE,
-                },
-            )
-            for product in _data_list(answer):
-                if product.get("sku"):
-                    found[sku_key(str(product["sku"]))] = product
+            # Paged on `meta.pagination`: with `include=variants` a store may serve fewer
+            # products a page than asked (API.md §5), and a product not seen would be created
+            # again.
+            params = {**query, "include": "variants", "include_fields": _LOOKUP_FIELDS}
+            async for page in self.client.v3_pages(PRODUCTS, params):
+                for product in page.items:
+                    if product.get("sku"):
+                        found[sku_key(str(product["sku"]))] = product
         return found
 
     async def _by_variant_sku(self, sku: str) -> dict[str, Any] | None:
@@ -254,11 +249,11 @@ class _Publisher:
             self.ctx.skip(RecordError(partial, record=listing.key))
         variants = data.get("variants")
         if not draft.simple and not isinstance(variants, list):
-            variants = _data_list(
-                await self.client.get(
-                    "v3", f"{PRODUCTS}/{data['id']}/variants", {"limit": MAX_PAGE}
-                )
-            )
+            variants = [
+                v
+                async for page in self.client.v3_pages(f"{PRODUCTS}/{data['id']}/variants")
+                for v in page.items
+            ]
         ids = {
             sku_key(str(v.get("sku"))): v.get("id") for v in variants or () if isinstance(v, dict)
         }
@@ -279,7 +274,9 @@ class _Publisher:
                     variant_ref=None if variant_ref is None else str(variant_ref),
                     state=LinkState.LISTED,
                     pushed_price=variant.price,
-                    pushed_quantity=variant.quantity,
+                    # A 207 saved the product but not its stock (API.md §13): the quantity is
+                    # not on the store, so sync_listings sends it (inventory adjustments).
+                    pushed_quantity=None if partial else variant.quantity,
                     error=partial,
                 )
             )

@@ -18,10 +18,9 @@ Requests, two walks of 250 a page (D:QP#L5), trimmed with `include_fields`:
 So ⌈products/250⌉ + ⌈variants/250⌉ requests, more if the store clamps `limit` lower (the
 variants endpoint documents no maximum: UNCONFIRMED); every page read is one request.
 
-Pages end on BigCommerce's word only: `meta.pagination.total_pages`, never a short or empty
-page (a store may serve fewer than `limit` before the last). A page without pagination is an
-error, retried by the next pass, rather than a guessed end. The stock read is the catalog's,
-the default location's (D:PROD#L8215), as import reads it.
+Pages end on BigCommerce's word only (the client's `v3_pages`: `meta.pagination`, never a
+short page, since a store may serve fewer than `limit` before the last). The stock read is the
+catalog's, the default location's (D:PROD#L8215), as import reads it.
 """
 
 from __future__ import annotations
@@ -30,11 +29,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from flxd.plugin import ChannelStock, RecordError, RunContext, TransientError
-from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient, Params
+from flxd.plugin import ChannelStock, RecordError, RunContext
+from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.parse import money, whole
 
-__all__ = ["PRODUCT_FIELDS", "VARIANT_FIELDS", "read_stock", "v3_pages_to_the_end"]
+__all__ = ["PRODUCT_FIELDS", "VARIANT_FIELDS", "read_stock"]
 
 PRODUCT_FIELDS = "id,price,inventory_level,inventory_tracking"
 VARIANT_FIELDS = "id,product_id,sku,price,inventory_level"
@@ -47,9 +46,9 @@ async def read_stock(
     malformed are skipped and counted (`ctx.skip`)."""
     products: dict[int, tuple[Decimal | None, str]] = {}  # id -> (price, inventory_tracking)
     params = {"include_fields": PRODUCT_FIELDS}
-    async for page in v3_pages_to_the_end(client, "catalog/products", params):
+    async for page in client.v3_pages("catalog/products", params):
         found = []
-        for raw in page:
+        for raw in page.items:
             try:
                 entry, tracking = _product(raw)
             except RecordError as exc:
@@ -59,37 +58,14 @@ async def read_stock(
             found.append(entry)
         yield found
     params = {"include_fields": VARIANT_FIELDS}
-    async for page in v3_pages_to_the_end(client, "catalog/variants", params):
+    async for page in client.v3_pages("catalog/variants", params):
         found = []
-        for raw in page:
+        for raw in page.items:
             try:
                 found.append(_variant(raw, products))
             except RecordError as exc:
                 ctx.skip(exc)
         yield found
-
-
-async def v3_pages_to_the_end(
-    client: BigCommerceClient, path: str, params: Params
-) -> AsyncIterator[list[Any]]:
-    """Every page of a V3 collection, ending only when `meta.pagination` says the last page
-    was read: a short or empty page before it is not the end."""
-    page = 1
-    while True:
-        answer = await client.get("v3", path, {**params, "page": page, "limit": MAX_PAGE})
-        data = answer.get("data") if isinstance(answer, dict) else None
-        meta = answer.get("meta") if isinstance(answer, dict) else None
-        pagination = meta.get("pagination") if isinstance(meta, dict) else None
-        total = pagination.get("total_pages") if isinstance(pagination, dict) else None
-        if not isinstance(data, list) or isinstance(total, bool) or not isinstance(total, int):
-            raise TransientError(
-                f"GET {path} page {page}: no data or no meta.pagination.total_pages; "
-                "the end of the list cannot be told"
-            )
-        yield data
-        if page >= total:
-            return
-        page += 1
 
 
 def _product(raw: Any) -> tuple[ChannelStock, str]:

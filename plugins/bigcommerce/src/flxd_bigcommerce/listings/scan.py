@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flxd.plugin import RecordError, TransientError
-from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient, Params
+from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient, Params, v3_has_more
 from flxd_bigcommerce.parse import format_v3_date, parse_date
 
 __all__ = ["PRODUCTS_PATH", "ScanPage", "full_scan", "modified_scan"]
@@ -52,14 +52,15 @@ class ScanPage:
     """Incremental scans: every product modified before this moment has been read."""
 
 
-async def _page(client: BigCommerceClient, params: Params) -> list[Any]:
-    """The page's items as sent: one that is not even an object is the parser's to refuse
-    (skipped with the reason), and counts towards the page being full."""
+async def _page(client: BigCommerceClient, params: Params) -> tuple[list[Any], bool]:
+    """The page's items as sent (one that is not even an object is the parser's to refuse,
+    skipped with the reason), and whether more follow on BigCommerce's word (`meta.pagination`:
+    a store may serve fewer than `limit`, e.g. 50 with `include=variants`, before the last)."""
     answer = await client.get("v3", PRODUCTS_PATH, {**_BASE, **params})
     if not isinstance(answer, dict) or not isinstance(answer.get("data"), list):
         raise TransientError(f"GET {PRODUCTS_PATH}: expected {{data: [...]}} in a V3 list answer")
     items: list[Any] = answer["data"]
-    return items
+    return items, v3_has_more(answer)
 
 
 def _id(item: Any) -> int:
@@ -75,12 +76,11 @@ async def full_scan(
         params: dict[str, str | int] = {"sort": "id", "direction": "asc", **(extra or {})}
         if after_id:
             params["id:greater"] = after_id
-        items = await _page(client, params)
+        items, more = await _page(client, params)
         if items:
             after_id = max(after_id, *(_id(i) for i in items))
-        last = len(items) < MAX_PAGE  # decided before the consumer may empty the page
         yield ScanPage(items, after_id, None)
-        if last:
+        if not more:
             return
 
 
@@ -91,7 +91,7 @@ async def modified_scan(
     low = since
     seen_at_low: set[int] = set()
     while low <= until:
-        items = await _page(
+        items, more = await _page(
             client,
             {
                 "sort": "date_modified",
@@ -101,7 +101,7 @@ async def modified_scan(
             },
         )
         fresh = [i for i in items if _id(i) not in seen_at_low or _modified(i) != low]
-        if len(items) < MAX_PAGE:
+        if not more:
             yield ScanPage(fresh, 0, until)
             return
         # A product whose date cannot be read is the parser's to refuse; the walk goes by the

@@ -99,6 +99,9 @@ class BigCommerceWriter:
         for write, message in delivery.refused:
             for change in write.changes:
                 outcomes.refused(change, f"BigCommerce refused it: {message}")
+        for write, message in delivery.again:
+            for change in write.changes:
+                outcomes.again(change, f"BigCommerce did not save it: {message}")
 
 
 def _write_for(change: ListingChange) -> Write:

@@ -6,7 +6,8 @@ in one request per page, which of them changed since they were read (`min_date_m
 page's newest `date_modified`: any later change is stamped at or after it). An order whose status
 someone else changed is not overwritten: it is settled as a conflict, counted, logged and sent to
 sinks as `order.acknowledge_conflict`. One that already has the acknowledgement status needs no
-write. What is left is written concurrently, within the connection's request limit.
+write. What is left is written concurrently, within the connection's request limit; metafields
+go many orders a request (`metafield_batch`).
 
 A write whose outcome is unknown (the connection dropped) leaves the order pending; the next run
 looks first (`catch_up`): the order already in the target status, or the metafield already
@@ -15,9 +16,7 @@ there, means it was done.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flxd.plugin import (
@@ -31,8 +30,10 @@ from flxd.plugin import (
 )
 from flxd_bigcommerce.client import BigCommerceClient
 from flxd_bigcommerce.config import GetOrdersSettings
-from flxd_bigcommerce.errors import Conflict, MissingScope, NotFound
+from flxd_bigcommerce.errors import MissingScope, NotFound
 from flxd_bigcommerce.orders.mapping import status_of
+from flxd_bigcommerce.orders.metafield_batch import BATCH_PART, MetafieldBatches
+from flxd_bigcommerce.orders.outcome import AckCandidate, Outcome
 from flxd_bigcommerce.parse import format_v2_date
 from flxd_bigcommerce.statuses import STATUS_NAMES
 
@@ -43,27 +44,6 @@ _CATCH_UP = 10
 stopped half-way through the catch-up still gets further each time (found by issue 9's crash
 test: with 100, every restart looked at the same orders again and settled none)."""
 _CLOCK_MARGIN = timedelta(seconds=2)  # /v2/time and date_modified have whole seconds
-
-
-@dataclass(frozen=True, slots=True)
-class AckCandidate:
-    order_id: int
-    """The hub's id."""
-    channel_order_id: int
-    status: int
-    """The status the order was imported in."""
-    modified: datetime | None = None
-    """BigCommerce's date_modified when it was read (None: read it again)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    state: AckState
-    note: str
-    status: int | None = None
-    """The order's status on BigCommerce now, when known."""
-    status_name: str | None = None
-    conflict: bool = False
 
 
 def _named(status: int) -> str:
@@ -141,6 +121,13 @@ class Acknowledger:
         self._parallel = max(1, ctx.connection_settings.max_concurrency)
         self._offset: timedelta | None = None
         self._offset_known = False
+        self._batches = None
+        self._held: list[AckCandidate] = []
+        """Stored orders waiting for a full metafield batch (pending in the hub meanwhile)."""
+        if not self.by_status:
+            self._batches = MetafieldBatches(
+                client, ctx, settings.metafield_namespace, settings.metafield_key
+            )
 
     # ---- newly imported orders -------------------------------------------------------------
 
@@ -148,7 +135,14 @@ class Acknowledger:
         self, candidates: Sequence[AckCandidate], read_at: datetime | None = None
     ) -> None:
         """Acknowledge orders just stored from one page, read by one request sent at `read_at`
-        (this machine's clock)."""
+        (this machine's clock). Metafields go out in full batches; `flush` sends the rest."""
+        if self._batches is not None:
+            self._held.extend(candidates)
+            full = len(self._held) // self._batches.size * self._batches.size
+            if full:
+                todo, self._held = self._held[:full], self._held[full:]
+                await self._by_metafield(todo)
+            return
         outcomes: dict[int, Outcome] = {}
         todo = list(candidates)
         if self.by_status and todo:
@@ -162,6 +156,17 @@ class Acknowledger:
             todo = [c for c in todo if c.order_id not in outcomes]
         await self._write(todo, outcomes)
         await self._settle(candidates, outcomes)
+
+    async def flush(self) -> None:
+        """Acknowledge the orders held back for a fuller batch."""
+        if self._held:
+            todo, self._held = self._held, []
+            await self._by_metafield(todo)
+
+    async def _by_metafield(self, todo: Sequence[AckCandidate]) -> None:
+        outcomes: dict[int, Outcome] = {}
+        await self._write(todo, outcomes)
+        await self._settle(todo, outcomes)
 
     def _already(self, c: AckCandidate, outcomes: dict[int, Outcome]) -> bool:
         if c.status != self.target:
@@ -185,7 +190,8 @@ class Acknowledger:
             since = max(since, read_at + offset - _CLOCK_MARGIN)
         ids = [c.channel_order_id for c in todo]
         params: dict[str, str | int] = {
-            "min_date_modified": format_v2_date(since),
+            # One second early: the bound may be exclusive (API.md §13).
+            "min_date_modified": format_v2_date(since - timedelta(seconds=1)),
             "min_id": min(ids),
             "max_id": max(ids),
             "sort": "id:asc",
@@ -280,13 +286,15 @@ class Acknowledger:
         return f"{self._settings.metafield_namespace}.{self._settings.metafield_key}"
 
     async def _write(self, todo: Sequence[AckCandidate], outcomes: dict[int, Outcome]) -> None:
+        if self._batches is not None:
+            outcomes.update(await self._batches.write(todo))
+            return
+
         async def one(c: AckCandidate) -> None:
             try:
                 outcome = await self._write_one(c)
             except NotFound:
                 outcome = Outcome(AckState.FAILED, "the order no longer exists on BigCommerce")
-            except Conflict:
-                outcome = Outcome(AckState.DONE, f"metafield {self._metafield_name} already there")
             except PermanentError as exc:
                 outcome = Outcome(AckState.FAILED, f"BigCommerce refused it: {exc}")
             except TransientError as exc:
@@ -303,49 +311,30 @@ class Acknowledger:
         await self._each(todo, one)
 
     async def _write_one(self, c: AckCandidate) -> Outcome:
+        """Move one order to the acknowledgement status (metafields go in batches)."""
+        assert self.target is not None
         # Irreversible: a late write from a node that lost the connection could overwrite a
         # status someone set since; core confirms the lease right before it leaves.
-        if self.target is not None:
-            answer = await self._client.request(
-                "PUT",
-                "v2",
-                f"/orders/{c.channel_order_id}",
-                body={"status_id": self.target},
-                plan={
-                    "action": "acknowledge",
-                    "order": c.channel_order_id,
-                    "status_from": c.status,
-                    "status_to": self.target,
-                },
-                irreversible=True,
-            )
-            name = answer.data.get("status") if isinstance(answer.data, dict) else None
-            return Outcome(
-                AckState.DONE,
-                f"status {_named(c.status)} -> {_named(self.target)}",
-                self.target,
-                name if isinstance(name, str) else None,
-            )
-        await self._client.v3_data(
-            "POST",
-            f"/orders/{c.channel_order_id}/metafields",
-            body={
-                "permission_set": "read",
-                "namespace": self._settings.metafield_namespace,
-                "key": self._settings.metafield_key,
-                "value": json.dumps(
-                    {"hub_order_id": c.order_id, "connection": self._ctx.connection}
-                ),
-                "description": "Imported by flxd",
-            },
+        answer = await self._client.request(
+            "PUT",
+            "v2",
+            f"/orders/{c.channel_order_id}",
+            body={"status_id": self.target},
             plan={
                 "action": "acknowledge",
                 "order": c.channel_order_id,
-                "metafield": self._metafield_name,
+                "status_from": c.status,
+                "status_to": self.target,
             },
             irreversible=True,
         )
-        return Outcome(AckState.DONE, f"metafield {self._metafield_name}")
+        name = answer.data.get("status") if isinstance(answer.data, dict) else None
+        return Outcome(
+            AckState.DONE,
+            f"status {_named(c.status)} -> {_named(self.target)}",
+            self.target,
+            name if isinstance(name, str) else None,
+        )
 
     async def _settle(
         self, candidates: Sequence[AckCandidate], outcomes: dict[int, Outcome]
@@ -355,6 +344,10 @@ class Acknowledger:
             return
         async with self._ctx.transaction() as hub:
             await record_outcomes(hub, self._ctx, [(c, outcomes[c.order_id]) for c in settled])
+            if self._batches is not None and self._batches.learned is not None:
+                # The batch size learned is kept for the connection's later runs.
+                hub.set_cursor(str(self._batches.learned), part=BATCH_PART)
+                self._batches.learned = None
 
     async def _each(
         self, items: Sequence[AckCandidate], work: Callable[[AckCandidate], Awaitable[None]]

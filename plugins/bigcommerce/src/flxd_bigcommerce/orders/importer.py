@@ -1,18 +1,28 @@
 """get_orders: every order in a configured status, modified since the cursor, stored once.
 
-Per configured status (BigCommerce filters on one `status_id` at a time; merchants rename the
-labels, so flxd keys on ids) the run reads the window `[cursor - overlap, run start]` with
-`OrderScan`, one request per 250 orders with lines and addresses included. Each page is stored
-and its cursor (`status:<id>`) committed in one transaction, so a crash repeats at most a page,
-and a repeat stores nothing twice: orders are unique per (connection, order id), and only a
-newly stored order emits `order.imported`. The cursor never passes the run's start, so orders
-changed during the run are read by the next one. An order that moves into a configured status
-is modified by that move, which puts it in the next window.
+Each configured status has a cursor (`status:<id>`; merchants rename the labels, so flxd keys on
+ids): every order in that status modified before it has been stored. A run reads the window
+`[cursor - overlap, run start]` with `OrderScan`, one request per 250 orders with lines and
+addresses included, plus one that finds the list's end. BigCommerce filters on one `status_id` at
+a time, so several statuses are read either by one scan each or by one status-free scan kept to
+them here, whichever costs fewer requests by `GET /v2/orders/count` (`plan.py`); the run counts
+which (`scans_per_status`, `scan_status_free`).
+
+Each page is stored and the scan's place (`scan`: its window and last order id) committed in one
+transaction, so a crash repeats at most a page and the next run resumes the same window; the
+statuses' cursors move to the window's end with the last page. A repeat stores nothing twice:
+orders are unique per (connection, order id), and only a newly stored order emits
+`order.imported`. The window never passes the run's start, so orders changed during the run are
+read by the next one; an order listed late (ORDER_LISTING_LAG) is read by the next run, whose
+window starts `overlap` before this one's end. An order that moves into a configured status is
+modified by that move, which puts it in the next window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,10 +38,13 @@ from flxd_bigcommerce.orders.acknowledge import (
     record_outcomes,
 )
 from flxd_bigcommerce.orders.mapping import map_order, needs_subresources, order_id_of
-from flxd_bigcommerce.orders.scan import OrderScan, ScanPage
+from flxd_bigcommerce.orders.plan import plan_scans
+from flxd_bigcommerce.orders.scan import OrderScan, ScanPage, ScanWindow
 
-__all__ = ["cursor_part", "run_get_orders", "window_start"]
+__all__ = ["RESUME_PART", "cursor_part", "run_get_orders", "window_start"]
 
+RESUME_PART = "scan"
+"""The cursor of a scan stopped half-way (its window and last order id; "" when none)."""
 
 _Acks = tuple[list[AckCandidate], datetime | None]
 """A stored page's orders to acknowledge, and when the page was read."""
@@ -42,9 +55,9 @@ def cursor_part(status: int) -> str:
 
 
 def window_start(cursor: str | None, overlap: float) -> datetime | None:
-    """Where a run starts reading: the cursor less the overlap (dates have whole seconds, and
-    an order's change can become visible a little after its stamp)."""
-    if cursor is None:
+    """Where a run starts reading: the cursor less the overlap (an order can be listed a little
+    after its stamp, ORDER_LISTING_LAG)."""
+    if not cursor:
         return None
     return datetime.fromisoformat(cursor) - timedelta(seconds=overlap)
 
@@ -53,6 +66,7 @@ async def run_get_orders(client: BigCommerceClient, ctx: RunContext) -> None:
     settings = ctx.settings
     assert isinstance(settings, GetOrdersSettings)
     started = ctx.clock.now()
+    end = started.replace(microsecond=0)
     ctx.count("imported", 0)
     acknowledger = None
     if settings.acknowledge != "none":
@@ -61,29 +75,58 @@ async def run_get_orders(client: BigCommerceClient, ctx: RunContext) -> None:
     created_since = None
     if settings.created_within_days:
         created_since = started - timedelta(days=settings.created_within_days)
-    for status in settings.statuses:
-        part = cursor_part(status)
-        scan = OrderScan(
-            client,
-            status=status,
-            start=window_start(ctx.cursor(part), settings.overlap),
-            end=started.replace(microsecond=0),
-            created_since=created_since,
-            now=ctx.clock.now,
-        )
-        await _import(client, ctx, scan, part, acknowledger)
+    cursors = {s: ctx.cursor(cursor_part(s)) for s in settings.statuses}
+    resumed = _resumable(ScanWindow.from_cursor(ctx.cursor(RESUME_PART)), settings.statuses)
+    if resumed is not None:
+        # A scan stopped half-way: finish its window first, from past its last stored order.
+        await _scan(client, ctx, resumed, created_since, acknowledger)
         if ctx.stopping:
             return
+        cursors.update({s: resumed.end.isoformat() for s in resumed.statuses if s in cursors})
+    starts = {s: window_start(c, settings.overlap) for s, c in cursors.items()}
+    for window in await plan_scans(client, ctx, starts, end, created_since):
+        await _scan(client, ctx, window, created_since, acknowledger)
+        if ctx.stopping:
+            return
+
+
+def _resumable(window: ScanWindow | None, statuses: Sequence[int]) -> ScanWindow | None:
+    """A stopped scan, kept to the statuses still configured (None: nothing left of it)."""
+    if window is None or (window.status is not None and window.status not in statuses):
+        return None
+    kept = tuple(s for s in window.statuses if s in statuses)
+    return replace(window, statuses=kept) if kept else None
+
+
+async def _scan(
+    client: BigCommerceClient,
+    ctx: RunContext,
+    window: ScanWindow,
+    created_since: datetime | None,
+    acknowledger: Acknowledger | None,
+) -> None:
+    scan = OrderScan(client, window, created_since=created_since, now=ctx.clock.now)
+    try:
+        await _import(client, ctx, scan, acknowledger)
+    except FlxdError:
+        if acknowledger is not None:
+            # The orders stored before the failure are acknowledged all the same; if that
+            # fails too, they stay pending for the next run's catch-up, and the scan's error
+            # is the one reported.
+            with suppress(FlxdError):
+                await acknowledger.flush()
+        raise
+    if acknowledger is not None:
+        await acknowledger.flush()
 
 
 async def _import(
     client: BigCommerceClient,
     ctx: RunContext,
     scan: OrderScan,
-    part: str,
     acknowledger: Acknowledger | None,
 ) -> None:
-    """One status's window as a pipeline: the next page is read while this one is stored, and
+    """One scan's window as a pipeline: the next page is read while this one is stored, and
     a stored page is acknowledged while the next is stored. Each stage holds at most a page."""
     pages_out, pages_in = anyio.create_memory_object_stream[ScanPage](1)
     acks_out, acks_in = anyio.create_memory_object_stream[_Acks](1)
@@ -126,7 +169,7 @@ async def _import(
             acks_in.close()
         async with pages_in, acks_out:
             async for page in pages_in:
-                candidates = await _store_page(client, ctx, page, part, acknowledger)
+                candidates = await _store_page(client, ctx, page, scan.window, acknowledger)
                 if acknowledger is not None and candidates:
                     await acks_out.send((candidates, page.read_at))
                 if ctx.stopping:
@@ -142,7 +185,7 @@ async def _store_page(
     client: BigCommerceClient,
     ctx: RunContext,
     page: ScanPage,
-    part: str,
+    window: ScanWindow,
     acknowledger: Acknowledger | None,
 ) -> list[AckCandidate]:
     """Store a page's orders and commit the cursor with them; the orders to acknowledge."""
@@ -170,14 +213,19 @@ async def _store_page(
                         AckCandidate(result.id, channel_id, status, order.modified_at)
                     )
             elif result.ack_state is AckState.PENDING and result.previous_status is not None:
-                imported = int(result.previous_status)
+                was = int(result.previous_status)
                 # Decided in this transaction: the hub's status is the imported one until then.
-                decided = decide_changed(imported, status, target)
+                decided = decide_changed(was, status, target)
                 if decided is not None:
-                    before = AckCandidate(result.id, channel_id, imported)
+                    before = AckCandidate(result.id, channel_id, was)
                     await record_outcomes(hub, ctx, [(before, decided)])
         ctx.count("imported", imported)
-        hub.set_cursor(page.position.isoformat(), part=part)
+        if page.done:
+            for status in window.statuses:
+                hub.set_cursor(window.end.isoformat(), part=cursor_part(status))
+            hub.set_cursor("", part=RESUME_PART)
+        else:
+            hub.set_cursor(window.to_cursor(page.after), part=RESUME_PART)
     return candidates
 
 

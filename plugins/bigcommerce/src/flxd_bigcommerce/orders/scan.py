@@ -1,33 +1,43 @@
-"""Reading every order of one status modified in a window, in pages that never skip one.
+"""Reading every order modified in a window, in pages that never skip one and end on
+BigCommerce's word.
 
-`GET /v2/orders` pages by offset (`page=N`), and an offset shifts whenever an order leaves the
-result during the scan (someone changes it, so its `date_modified` moves past the window's end):
-the order after it would slide onto a page already read and be missed. So this walks by key
-instead: sorted by `date_modified`, each request starts at the last `date_modified` seen
-(`min_date_modified`, inclusive) and drops the orders of that second it has already yielded.
+A scan reads a fixed window of `date_modified` (`start` to the run's start), of one status or of
+every status (kept here when configured: a status-free scan), walking order ids upwards
+(`sort=id:asc`, `min_id` one past the last id read). Ids never change, so an order that leaves the
+window during the scan (someone changes it, so its `date_modified` moves past the window's end)
+shifts nothing: every order in the window for the whole scan is read, and one changed during it
+is read by the next run, whose window starts before this one's end. Offset paging (`page=N`)
+would skip the order after one that left; a walk by `date_modified` would have to ask for its last
+second again on every page (see below) and could not tell its end from a short page.
 
-`date_modified` has whole seconds. When one second holds a full page (a bulk import, a busy
-sale), starting at that second again would return the same page, so that second is walked by
-id instead (`min_date_modified = max_date_modified = that second, sort=id:asc, min_id`), and the
-walk resumes at the next second.
+What the scan may not assume (API.md §9.1, §11, §12 -- undocumented, so it takes the reading worst
+for flxd):
+- whether `min_/max_date_modified` include their bound: the window's start is asked for one
+  second early, and its end is the run's start, which the next run's window covers again;
+- whether `min_id` includes its bound: the next page asks from the last id read, and drops it;
+- that a page holds `limit` orders unless it is the last: V2 has no pagination metadata and a store
+  may serve fewer than asked. The walk ends on a 204 or an empty page, BigCommerce's only end
+  markers for V2 lists (or a page holding nothing past the last id read, which is how an empty
+  page reads when `min_id` includes its bound); that costs one request past the last page.
 
-Each page carries `position`: every order of the window modified before it has been yielded,
-so it can be committed as the cursor with the page. It never passes the window's end.
+Each page carries where the walk stands (`after`): the cursor of an unfinished scan, so that a run
+stopped half-way resumes the same window after the last id stored rather than from its start.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+import json
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from flxd.plugin import RecordError, TransientError
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
-from flxd_bigcommerce.orders.mapping import order_id_of
-from flxd_bigcommerce.parse import format_v2_date, parse_date, shown
+from flxd_bigcommerce.orders.mapping import order_id_of, status_of
+from flxd_bigcommerce.parse import format_v2_date, shown
 
-__all__ = ["INCLUDE", "OrderScan", "ScanPage"]
+__all__ = ["INCLUDE", "OrderScan", "ScanPage", "ScanWindow"]
 
 INCLUDE: Mapping[str, str] = {
     "include": "consignments.line_items",
@@ -37,131 +47,144 @@ _SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
+class ScanWindow:
+    """What one scan reads: `status` None is a status-free scan kept to `statuses`."""
+
+    statuses: tuple[int, ...]
+    status: int | None
+    start: datetime | None
+    end: datetime
+    after: int = 0
+    """The highest order id already stored (a resumed scan goes on past it)."""
+
+    def to_cursor(self, after: int) -> str:
+        return json.dumps(
+            {
+                "statuses": list(self.statuses),
+                "status": self.status,
+                "start": None if self.start is None else self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "after": after,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_cursor(cls, value: str | None) -> ScanWindow | None:
+        """The unfinished scan a cursor stands for (None: none, or one this cannot read)."""
+        if not value:
+            return None
+        try:
+            raw = json.loads(value)
+            start = raw["start"]
+            return cls(
+                statuses=tuple(int(s) for s in raw["statuses"]),
+                status=None if raw["status"] is None else int(raw["status"]),
+                start=None if start is None else datetime.fromisoformat(start),
+                end=datetime.fromisoformat(raw["end"]),
+                after=int(raw["after"]),
+            )
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
 class ScanPage:
     orders: list[dict[str, Any]]
-    """Orders not yielded before in this scan, in the order BigCommerce listed them."""
-    position: datetime
-    """Every order modified before this has been yielded (the cursor after this page)."""
+    """The page's orders in a status this scan keeps, in the order BigCommerce listed them."""
+    after: int
+    """The highest order id read so far: the scan resumes past it."""
+    done: bool = False
+    """The last page: every order of the window has been read."""
     bad: list[RecordError] = field(default_factory=list)
-    """Orders whose id or date_modified cannot be read (skipped, with why)."""
+    """Orders whose id or status cannot be read (skipped, with why)."""
     read_at: datetime | None = None
     """This machine's time when the page was asked for: BigCommerce read it after that."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    raw: dict[str, Any]
-    id: int
-    modified: datetime
-
-
 class OrderScan:
-    """One status's orders with `start <= date_modified <= end` (no start: from the first)."""
-
     def __init__(
         self,
         client: BigCommerceClient,
+        window: ScanWindow,
         *,
-        status: int,
-        start: datetime | None,
-        end: datetime,
         created_since: datetime | None = None,
         limit: int = MAX_PAGE,
         now: Callable[[], datetime] | None = None,
     ) -> None:
         self._client = client
-        self._now = now
-        self._status = status
-        self._start = start
-        self._end = end
+        self.window = window
+        self._keep: Collection[int] = frozenset(window.statuses)
         self._created_since = created_since
         self._limit = limit
+        self._now = now
         self.requests = 0
         self._read_at: datetime | None = None
+        self._reported: set[str] = set()
 
     async def pages(self) -> AsyncIterator[ScanPage]:
-        position = self._start
-        seen: set[int] = set()  # ids yielded whose date_modified == position
+        after = self.window.after
         while True:
-            entries, bad = await self._fetch(position, sort="date_modified:asc")
-            fresh = [e for e in entries if not (e.modified == position and e.id in seen)]
-            if len(entries) + len(bad) < self._limit:
-                yield self._page(fresh, self._end, bad)
+            page = await self._fetch(after)
+            yield page
+            if page.done:
                 return
-            if not entries:
-                raise TransientError("GET /v2/orders: a full page without a readable order")
-            first, last = entries[0].modified, entries[-1].modified
-            if first == last:
-                # A whole page within one second: walk that second by id, then go on after it.
-                done = set(seen) if position == last else set()
-                done.update(e.id for e in entries)
-                yield self._page(fresh, last, bad)
-                async for page in self._walk_second(last, done):
-                    yield page
-                position, seen = last + _SECOND, set()
-                if position > self._end:
-                    return
-                continue
-            seen = {e.id for e in entries if e.modified == last}
-            position = last
-            yield self._page(fresh, last, bad)
+            after = page.after
 
-    async def _walk_second(self, second: datetime, done: set[int]) -> AsyncIterator[ScanPage]:
-        after: int | None = None
-        while True:
-            entries, bad = await self._fetch(second, sort="id:asc", until=second, min_id=after)
-            fresh = [e for e in entries if e.id not in done]
-            done.update(e.id for e in fresh)
-            full = len(entries) + len(bad) >= self._limit
-            # Only the last page of the second vouches for all of it.
-            yield self._page(fresh, second if full else min(second + _SECOND, self._end), bad)
-            if not full or not entries:
-                return
-            after = max(e.id for e in entries) + 1
-
-    def _page(self, entries: list[_Entry], position: datetime, bad: list[RecordError]) -> ScanPage:
-        return ScanPage([e.raw for e in entries], position, bad, self._read_at)
-
-    async def _fetch(
-        self,
-        since: datetime | None,
-        *,
-        sort: str,
-        until: datetime | None = None,
-        min_id: int | None = None,
-    ) -> tuple[list[_Entry], list[RecordError]]:
+    async def _fetch(self, after: int) -> ScanPage:
+        window = self.window
         params: dict[str, str | int] = {
             **INCLUDE,
-            "status_id": self._status,
-            "sort": sort,
+            "sort": "id:asc",
             "limit": self._limit,
-            "page": 1,
-            "max_date_modified": format_v2_date(until or self._end),
+            "max_date_modified": format_v2_date(window.end),
         }
-        if since is not None:
-            params["min_date_modified"] = format_v2_date(since)
+        if window.status is not None:
+            params["status_id"] = window.status
+        if window.start is not None:
+            # One second early: the bound may be exclusive (API.md §13).
+            params["min_date_modified"] = format_v2_date(window.start - _SECOND)
         if self._created_since is not None:
-            params["min_date_created"] = format_v2_date(self._created_since)
-        if min_id is not None:
-            params["min_id"] = min_id
+            params["min_date_created"] = format_v2_date(self._created_since - _SECOND)
+        if after:
+            # The last id read again: whether `min_id` includes its bound is not stated either.
+            params["min_id"] = after
         self.requests += 1
         self._read_at = self._now() if self._now is not None else None
         answer = await self._client.get("v2", "/orders", params)
-        if answer is None:  # 204: nothing in the window
-            return [], []
+        if not answer:  # 204 or []: nothing (more) in the window
+            return ScanPage([], after, done=True, read_at=self._read_at)
         if not isinstance(answer, list):
             raise TransientError("GET /v2/orders: expected a JSON array")
-        entries: list[_Entry] = []
+        kept: list[dict[str, Any]] = []
         bad: list[RecordError] = []
+        highest = after
         for raw in answer:
             if not isinstance(raw, dict):
-                bad.append(RecordError("an order that is not a JSON object"))
+                if self._first_time(raw):
+                    bad.append(RecordError("an order that is not a JSON object"))
                 continue
             try:
                 order_id = order_id_of(raw)
-                modified = parse_date(raw.get("date_modified"), "date_modified")
+                highest = max(highest, order_id)
+                status = status_of(raw)
             except RecordError as exc:
-                bad.append(RecordError(str(exc), record=f"order {shown(raw.get('id'))}"))
+                if self._first_time(raw):
+                    bad.append(RecordError(str(exc), record=f"order {shown(raw.get('id'))}"))
                 continue
-            entries.append(_Entry(raw, order_id, modified))
-        return entries, bad
+            if order_id > after and status in self._keep:
+                kept.append(raw)
+        if highest == after:
+            # Nothing past the last id read: the page holds only that order, read again (or
+            # orders without a readable id, which nothing can page past).
+            return ScanPage(kept, after, done=True, bad=bad, read_at=self._read_at)
+        return ScanPage(kept, highest, bad=bad, read_at=self._read_at)
+
+    def _first_time(self, raw: Any) -> bool:
+        """An unreadable order may come again on the next page (it has no id to page past):
+        it is reported once."""
+        key = json.dumps(raw, sort_keys=True, default=str)
+        if key in self._reported:
+            return False
+        self._reported.add(key)
+        return True

@@ -165,6 +165,9 @@ brackets; ``PessimisticSettings.off()`` turns them all off, so a test can turn o
   ``webhook_loss_rate`` [0.05] never (``sandbox.lost_deliveries(hash)``). Payloads keep the
   event's ``created_at``. API.md §10: "up to one minute before a new hook fires", duplicates
   can occur; nothing promises order or delivery.
+- ``POST /v3/orders/metafields`` refuses a batch of more than ``metafield_batch_limit`` [25]
+  metafields whole, with a 422 titled "Too many metafields in one request" (documented: no
+  limit). API.md §9.7 and §13: BigCommerce states no maximum for that batch.
 - Over-quota 429s come without any ``X-Rate-Limit-*`` or ``X-Retry-After`` header with chance
   ``bare_429_rate`` [0.3]. API.md §4: a 429 without the headers is what BigCommerce sends under
   platform load.

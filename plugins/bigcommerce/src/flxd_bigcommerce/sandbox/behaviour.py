@@ -51,7 +51,9 @@ class PessimisticSettings:
     - ``webhook_max_delay``: each delivery waits a random 0..this many seconds;
     - ``webhook_duplicate_rate``: share of deliveries sent twice (each copy with its own delay);
     - ``webhook_loss_rate``: share of deliveries never sent;
-    - ``bare_429_rate``: share of over-quota 429s sent without any rate-limit header.
+    - ``bare_429_rate``: share of over-quota 429s sent without any rate-limit header;
+    - ``metafield_batch_limit``: most metafields ``POST /v3/orders/metafields`` takes at once,
+      refusing more with a 422 that says too many (0: no limit).
     """
 
     date_modified_on_product_fields_only: bool = True
@@ -65,6 +67,7 @@ class PessimisticSettings:
     webhook_duplicate_rate: float = 0.2
     webhook_loss_rate: float = 0.05
     bare_429_rate: float = 0.3
+    metafield_batch_limit: int = 25
 
     def __post_init__(self) -> None:
         problems = []
@@ -89,6 +92,9 @@ class PessimisticSettings:
                 problems.append(f"{name} must be a number between 0 and 1")
             elif not 0.0 <= value <= 1.0:
                 problems.append(f"{name} must be between 0 and 1")
+        limit = self.metafield_batch_limit
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            problems.append("metafield_batch_limit must be an integer >= 0 (0: no limit)")
         for name in ("date_modified_on_product_fields_only", "exclusive_v2_date_bounds"):
             if not isinstance(getattr(self, name), bool):
                 problems.append(f"{name} must be true or false")
@@ -111,6 +117,7 @@ class PessimisticSettings:
             webhook_duplicate_rate=0.0,
             webhook_loss_rate=0.0,
             bare_429_rate=0.0,
+            metafield_batch_limit=0,
         )
 
     @classmethod

@@ -72,6 +72,12 @@ _PESSIMISM_OPTIONS: tuple[tuple[str, str, Any, str], ...] = (
     ("--bare-429-rate", "bare_429_rate", _rate, "share of quota 429s without rate headers"),
     ("--variants-page-limit", "variants_page_limit", _page_limit, "page clamp with variants"),
     ("--v2-page-limit", "v2_page_limit", _page_limit, "page clamp of V2 lists"),
+    (
+        "--metafield-batch-limit",
+        "metafield_batch_limit",
+        _non_negative,
+        "most order metafields a batch takes (0: no limit)",
+    ),
 )
 
 
@@ -145,7 +151,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
         "pessimistic behaviour", "tune --behaviour pessimistic (defaults in brackets)"
     )
     pessimistic = PessimisticSettings()
-    metavars = {_seconds: "SECONDS", _rate: "RATE", _page_limit: "N"}
+    metavars = {_seconds: "SECONDS", _rate: "RATE", _page_limit: "N", _non_negative: "N"}
     for flag, name, kind, text in _PESSIMISM_OPTIONS:
         knobs.add_argument(
             flag,

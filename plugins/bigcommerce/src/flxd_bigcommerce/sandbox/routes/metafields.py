@@ -1,4 +1,11 @@
-"""Orders V3 metafield endpoints (D:OV3 ``/orders/{order_id}/metafields``).
+"""Orders V3 metafield endpoints (D:OV3 ``/orders/{order_id}/metafields``, and the batch
+``POST /orders/metafields``, D:OV3#L848).
+
+The batch creates what it can: a 200 when every item was created, a 422 listing the created ones
+in ``data`` and one error per failed item in ``errors`` (``MetaFieldCollectionResponse
+PartialSuccess_POST_PUT``), each naming the item by its index. BigCommerce states no maximum
+batch size (API.md §13); under the pessimistic ``metafield_batch_limit`` a larger batch is
+refused whole, with a 422 that says too many.
 
 The scope BigCommerce requires here is not documented (API.md §2); the sandbox asks for the
 orders scope, ``store_v2_orders``.
@@ -12,7 +19,7 @@ from flxd_bigcommerce.sandbox.errors import ApiError
 from flxd_bigcommerce.sandbox.metafields import metafield_json
 from flxd_bigcommerce.sandbox.pagination import parse_page, v3_collection_meta
 from flxd_bigcommerce.sandbox.routes.context import Call, Endpoint
-from flxd_bigcommerce.sandbox.routes.responses import no_content, v3_data
+from flxd_bigcommerce.sandbox.routes.responses import ERROR_TYPE, json_response, no_content, v3_data
 
 __all__ = ["ENDPOINTS"]
 
@@ -69,8 +76,43 @@ async def delete_metafield(call: Call) -> web.Response:
     return no_content()
 
 
+async def create_metafields(call: Call) -> web.Response:
+    body = await call.json()
+    if not isinstance(body, list) or not body:
+        raise ApiError(400, "Input is invalid", {"body": "expected a non-empty JSON array"})
+    limit = call.pessimism.metafield_batch_limit
+    if limit and len(body) > limit:
+        raise ApiError.invalid(
+            {"items": f"too many metafields in one request: {len(body)}"},
+            title="Too many metafields in one request",
+        )
+    created: list[dict[str, object]] = []
+    errors: list[dict[str, object]] = []
+    for index, item in enumerate(body):
+        try:
+            resource = item.get("resource_id") if isinstance(item, dict) else None
+            if not isinstance(resource, int) or resource not in call.store.orders.orders:
+                raise ApiError(404, "Order not found", {"resource_id": "no such order"})
+            made = call.store.metafields.create(_RESOURCE, resource, call.token.client_id, item)
+        except ApiError as exc:
+            detail = "; ".join(f"{k}: {v}" for k, v in exc.errors.items()) or exc.title
+            errors.append(
+                {
+                    "status": exc.status,
+                    "title": exc.title,
+                    "type": ERROR_TYPE,
+                    "errors": {str(index): detail},
+                }
+            )
+            continue
+        created.append(metafield_json(made))
+    meta = {"total": len(body), "success": len(created), "failed": len(errors)}
+    return json_response({"data": created, "errors": errors, "meta": meta}, 422 if errors else 200)
+
+
 _BASE = "/v3/orders/{order_id}/metafields"
 ENDPOINTS = (
+    Endpoint("POST", "/v3/orders/metafields", create_metafields, SCOPE, "v3"),
     Endpoint("GET", _BASE, list_metafields, SCOPE, "v3"),
     Endpoint("POST", _BASE, create_metafield, SCOPE, "v3"),
     Endpoint("GET", _BASE + "/{metafield_id}", get_metafield, SCOPE, "v3"),
