@@ -230,6 +230,10 @@ class Catalog(CatalogLookup):
     async def last_seq(self) -> int:
         return await self._changes.last_seq()
 
+    async def repeats(self, items: Sequence[tuple[int, int | None]], field: str) -> list[int]:
+        """How many `field` changes in a row each (listing id, variant id) has had lately."""
+        return await self._changes.repeats(items, field)
+
     async def mark_changed(self, items: Sequence[tuple[int, int | None]], field: str) -> None:
         """Log a change for these (listing id, variant id or None) without changing data, so the
         next sync compares them with what each channel has (e.g. after a new link)."""

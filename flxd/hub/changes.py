@@ -12,6 +12,8 @@ from flxd.store import Tx, db_time
 __all__ = ["COUNTER", "Change", "ChangeBatch", "ChangeLog"]
 
 COUNTER = "change_seq"
+MAX_TRACKED_REPEATS = 50
+"""`repeats` looks back this far at most."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +87,23 @@ class ChangeLog:
 
     async def last_seq(self) -> int:
         return int(await self._tx.fetchval("SELECT value FROM counters WHERE name = ?", COUNTER))
+
+    async def repeats(self, items: Sequence[tuple[int, int | None]], field: str) -> list[int]:
+        """For each (listing id, variant id or None): how many `field` entries were logged for
+        it since its last other entry (e.g. how many runs in a row sent it again)."""
+        counts = []
+        for listing_id, variant_id in items:
+            same = "variant_id IS NULL" if variant_id is None else f"variant_id = {int(variant_id)}"
+            rows = await self._tx.fetch(
+                f"SELECT fields FROM change_log WHERE listing_id = ? AND {same} "
+                "ORDER BY seq DESC LIMIT ?",
+                listing_id,
+                MAX_TRACKED_REPEATS,
+            )
+            run = 0
+            for row in rows:
+                if row["fields"] != field:
+                    break
+                run += 1
+            counts.append(run)
+        return counts

@@ -34,6 +34,8 @@ __all__ = ["ROUND_LISTINGS", "ListingWriter", "SyncOutcomes", "sync_listings"]
 ROUND_LISTINGS = 25_000
 CHANGES_PAGE = 5_000
 LISTINGS_PAGE = 500
+MAX_AGAIN = 5
+"""Runs in a row a store may fail the same item before it counts as refused."""
 _COUNTS = {ChangeKind.HIDE: "hidden", ChangeKind.UNHIDE: "unhidden", ChangeKind.DELIST: "delisted"}
 
 
@@ -58,7 +60,7 @@ class SyncOutcomes:
         """Hub variant id -> (price, quantity) the channel has now, for those it took."""
         self._states: list[tuple[tuple[int, ...], LinkState | None, str | None]] = []
         self._stock: list[tuple[tuple[int, ...], str | None]] = []
-        self._again: list[tuple[int, int | None]] = []
+        self._again: list[tuple[ListingChange, str]] = []
         self.missing: set[str] = set()
         """Products found deleted on the channel this round (send nothing more to them)."""
 
@@ -106,18 +108,11 @@ class SyncOutcomes:
 
     def again(self, change: ListingChange, reason: str) -> None:
         """The channel did not take it this time (the store failed that item): the next run
-        sends it again. The run counts it (`retry_later`); nothing is marked pushed."""
-        listing_id = change.links[0].listing_id if change.links else None
-        if listing_id is None:
-            return
-        variant_id = change.variant.id if change.variant is not None else None
-        self._again.append((listing_id, variant_id))
-        self._ctx.count("retry_later")
-        self._ctx.log.warning(
-            "the channel did not take a change; the next run sends it again",
-            record=change.sku or change.listing_key,
-            reason=reason,
-        )
+        sends it again. The run counts it (`retry_later`); nothing is marked pushed. After
+        MAX_AGAIN runs in a row it is refused instead (the store keeps failing it): not sent
+        again until the listing changes."""
+        if change.links:
+            self._again.append((change, reason))
 
     def stock_at(self, variant_ids: Sequence[int], stock_ref: str | None) -> None:
         """Where these variants' stock lives on the channel (e.g. their product), for next time."""
@@ -126,6 +121,7 @@ class SyncOutcomes:
     # ---- core's part ----------------------------------------------------------------------
 
     async def record(self, hub: HubWriter, connection: str) -> None:
+        await self._settle_again(hub, connection)
         await hub.links.record_pushed(
             connection, [(vid, *self._pushed[vid]) for vid in sorted(self._pushed)]
         )
@@ -135,8 +131,28 @@ class SyncOutcomes:
             await hub.links.mark(connection, variant_ids, state=state, error=error)
         for variant_ids, stock_ref in self._stock:
             await hub.links.locate_stock(connection, variant_ids, stock_ref)
-        if self._again:
-            await hub.catalog.mark_changed(self._again, "retry")
+
+    async def _settle_again(self, hub: HubWriter, connection: str) -> None:
+        if not self._again:
+            return
+        field = f"retry:{connection}"
+        items = [
+            (c.links[0].listing_id, c.variant.id if c.variant else None) for c, _ in self._again
+        ]
+        repeats = await hub.catalog.repeats(items, field)
+        retry = []
+        for (change, reason), item, times in zip(self._again, items, repeats, strict=True):
+            if times + 1 >= MAX_AGAIN:
+                self.refused(change, f"failed {MAX_AGAIN} runs in a row, last: {reason}")
+                continue
+            retry.append(item)
+            self._ctx.count("retry_later")
+            self._ctx.log.warning(
+                "the channel did not take a change; the next run sends it again",
+                record=change.sku or change.listing_key,
+                reason=reason,
+            )
+        await hub.catalog.mark_changed(retry, field)
 
     def settle(self, variant_ids: tuple[int, ...], state: LinkState) -> None:
         self._states.append((variant_ids, state, None))

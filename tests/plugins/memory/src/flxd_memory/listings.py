@@ -219,6 +219,8 @@ class BatchWriter:
                 outcomes.product_missing(change.product_ref, variants, result["error"])
             elif result["status"] == 404:
                 outcomes.variant_missing(change, result["error"])
+            elif result["status"] >= 500:
+                outcomes.again(change, f"the memory store failed it: {result['error']}")
             else:
                 outcomes.refused(change, f"the memory store refused it: {result['error']}")
 

@@ -81,6 +81,9 @@ class MemoryStore:
     """Serve this many list pages more, then refuse the next list request once (a 400)."""
     refused_skus: set[str] = field(default_factory=set)
     """Batch writes to these variants (lower-case SKUs) are refused, item by item (a 207)."""
+    failing_skus: set[str] = field(default_factory=set)
+    """Batch writes to these variants (lower-case SKUs) fail inside the batch with a 500 (the
+    store's own trouble: the channel sends them again)."""
     writes: int = 0
     """Write requests answered so far (what a dry run must leave at zero)."""
 
@@ -148,6 +151,8 @@ class MemoryStore:
             product, variant = found
             if variant.sku.lower() in self.refused_skus:
                 return {"status": 422, "error": f"variant {variant.id} does not take writes"}
+            if variant.sku.lower() in self.failing_skus:
+                return {"status": 500, "error": "could not save the variant"}
             variant.price = item.get("price", variant.price)
             variant.quantity = item.get("quantity", variant.quantity)
         else:
