@@ -3,13 +3,16 @@
 CI runs pytest without `-s`, so a test's own prints are only shown when it fails. Counts given
 to the `report` fixture are also printed in a `reliability counts` section of pytest's terminal
 summary, pass or fail, and appended as JSON lines to `$FLXD_RELIABILITY_REPORT` when it is set.
+A module whose counts add up over many tests (hypothesis properties) reports them once, when
+the module is done, through :func:`report_when_done` -- a fixture finaliser, not a test that
+could never fail.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -23,15 +26,31 @@ def report(request: pytest.FixtureRequest) -> Report:
     """`report(kills=50, faults={...})`: print the counts and keep them for the summary."""
 
     def add(**counts: Any) -> None:
-        line = " ".join(f"{k}={_show(v)}" for k, v in counts.items())
-        print(f"{request.node.nodeid}: {line}")
-        _REPORTED.append((request.node.nodeid, counts))
-        target = os.environ.get("FLXD_RELIABILITY_REPORT")
-        if target:
-            with open(target, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"test": request.node.nodeid, **counts}) + "\n")
+        _record(request.node.nodeid, counts)
 
     return add
+
+
+def report_when_done(**counts: Callable[[], Any]) -> Any:
+    """A module-scoped autouse fixture reporting ``{name: counts[name]()}`` after the module's
+    last test. Use: ``_counts = report_when_done(examples=lambda: dict(CHECKED))``."""
+
+    @pytest.fixture(scope="module", autouse=True)
+    def _report_when_done(request: pytest.FixtureRequest) -> Iterator[None]:
+        yield
+        _record(request.node.nodeid, {name: read() for name, read in counts.items()})
+
+    return _report_when_done
+
+
+def _record(nodeid: str, counts: dict[str, Any]) -> None:
+    line = " ".join(f"{k}={_show(v)}" for k, v in counts.items())
+    print(f"{nodeid}: {line}")
+    _REPORTED.append((nodeid, counts))
+    target = os.environ.get("FLXD_RELIABILITY_REPORT")
+    if target:
+        with open(target, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"test": nodeid, **counts}) + "\n")
 
 
 def _show(value: Any) -> str:
