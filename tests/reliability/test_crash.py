@@ -24,7 +24,7 @@ import aiohttp
 import anyio
 import pytest
 
-from tests.reliability.conftest import Report
+from tests.reliability.conftest import Report, on_behaviours
 from tests.reliability.endstate import check_store, integrity
 from tests.reliability.flxd_process import bc_connection, flxd, log_lines, run_flxd
 from tests.reliability.killswitch import kill_switch
@@ -75,24 +75,28 @@ def endpoint(request: str) -> str:
     return f"{method} {templated}"
 
 
-async def test_crash_anywhere(tmp_path: Path, report: Report) -> None:
-    await crash_anywhere(tmp_path, report, seed=SEED, kills=KILLS)
+@on_behaviours()
+async def test_crash_anywhere(tmp_path: Path, report: Report, behaviour: str) -> None:
+    await crash_anywhere(tmp_path, report, seed=SEED, kills=KILLS, behaviour=behaviour)
 
 
 @pytest.mark.slow
-async def test_crash_anywhere_at_length(tmp_path: Path, report: Report) -> None:
-    """Another seed, 150 kills (about three minutes)."""
-    await crash_anywhere(tmp_path, report, seed=21, kills=150)
+@on_behaviours("pessimistic")
+async def test_crash_anywhere_at_length(tmp_path: Path, report: Report, behaviour: str) -> None:
+    """Another seed, 150 kills (about three minutes), on the pessimistic store."""
+    await crash_anywhere(tmp_path, report, seed=21, kills=150, behaviour=behaviour)
 
 
-async def crash_anywhere(tmp_path: Path, report: Report, *, seed: int, kills: int) -> None:
+async def crash_anywhere(
+    tmp_path: Path, report: Report, *, seed: int, kills: int, behaviour: str
+) -> None:
     rng = random.Random(seed)
     config = tmp_path / "flxd.toml"
     log = tmp_path / "flxd.log"
     db = tmp_path / "state" / "flxd.db"
     with sandbox_process(
         "--store-hash", STORE, "--seed-products", "25", "--quota", "0", "--seed", str(seed),
-        "--no-webhooks",
+        "--no-webhooks", "--behaviour", behaviour,
     ) as sandbox:  # fmt: skip
         async with aiohttp.ClientSession() as session, kill_switch(sandbox.base_url) as switch:
             api = StoreAPI(session, sandbox.base_url)
@@ -126,10 +130,11 @@ async def crash_anywhere(tmp_path: Path, report: Report, *, seed: int, kills: in
                 killed[f"{mode}/{'before' if before else 'after'}"] += 1
                 sites[endpoint(armed.request)] += 1
             code = await run_flxd(config, "run", "--once", log=log, env=env)
-            state = await check_store(api, STORE, token, db, CONNECTION)
+            state = await check_store(api, STORE, token, db, CONNECTION, behaviour=behaviour)
     problems = state.problems() + [f"integrity: {p}" for p in await integrity(db)]
     lines = log_lines(log)
     report(
+        behaviour=behaviour,
         seed=seed,
         kills=sum(killed.values()),
         kills_by_mode=dict(killed),

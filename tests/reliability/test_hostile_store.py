@@ -22,7 +22,7 @@ import anyio
 import pytest
 
 from flxd.net.retry import RetryPolicy
-from tests.reliability.conftest import Report
+from tests.reliability.conftest import Report, on_behaviours
 from tests.reliability.endstate import EndState, check_store, integrity
 from tests.reliability.flxd_process import bc_connection, log_lines, run_flxd
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
@@ -114,18 +114,23 @@ async def run_all(configs: dict[str, Path], tmp: Path, tokens: dict[str, str]) -
     return codes
 
 
-async def test_hostile_store(tmp_path: Path, report: Report) -> None:
-    await hostile_store(tmp_path, report, seed=SEED, rounds=ROUNDS)
+@on_behaviours()
+async def test_hostile_store(tmp_path: Path, report: Report, behaviour: str) -> None:
+    await hostile_store(tmp_path, report, seed=SEED, rounds=ROUNDS, behaviour=behaviour)
 
 
 @pytest.mark.slow
-async def test_hostile_store_at_length(tmp_path: Path, report: Report) -> None:
-    """Another seed, eight rounds (a few minutes)."""
-    await hostile_store(tmp_path, report, seed=SEED + 100, rounds=8)
+@on_behaviours("pessimistic")
+async def test_hostile_store_at_length(tmp_path: Path, report: Report, behaviour: str) -> None:
+    """Another seed, eight rounds (a few minutes), on the pessimistic store."""
+    await hostile_store(tmp_path, report, seed=SEED + 100, rounds=8, behaviour=behaviour)
 
 
-async def hostile_store(tmp_path: Path, report: Report, *, seed: int, rounds: int) -> None:
+async def hostile_store(
+    tmp_path: Path, report: Report, *, seed: int, rounds: int, behaviour: str
+) -> None:
     args = ["--seed", str(seed), "--seed-products", "15", "--quota", "0", "--no-webhooks"]
+    args += ["--behaviour", behaviour]
     args += ["--fault-slow-ms", "1500"]
     for name in STORES:
         args += ["--store-hash", name]
@@ -166,7 +171,9 @@ async def hostile_store(tmp_path: Path, report: Report, *, seed: int, rounds: in
             final = await run_all(configs, tmp_path, tokens)
             state = EndState()
             for name in STORES:
-                await check_store(api, name, tokens[name], tmp_path / name / "flxd.db", name, state)
+                await check_store(
+                    api, name, tokens[name], tmp_path / name / "flxd.db", name, state, behaviour
+                )
     problems = state.problems()
     lines: list[dict[str, Any]] = []
     total: Counter[str] = Counter()
@@ -185,6 +192,7 @@ async def hostile_store(tmp_path: Path, report: Report, *, seed: int, rounds: in
     throttles = [line.get("throttles", 0) for line in lines if line.get("event") == "rate limited"]
     runs = Counter(line["outcome"] for line in lines if line.get("event") == "run finished")
     report(
+        behaviour=behaviour,
         seed=seed,
         rounds=rounds,
         faults_served=dict(total),
