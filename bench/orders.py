@@ -44,6 +44,15 @@ import anyio
 
 STORE = "bench1"
 QUOTA_STORE = "bench2"  # the same orders, with the quota on
+SANDBOX_PID = 0  # the sandbox process, whose CPU is read around the throughput run
+
+
+def process_cpu_s(pid: int) -> float:
+    """A process's user + system CPU so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 TOKEN_ENV = "BENCH_BC_TOKEN"
 
 
@@ -103,6 +112,8 @@ def sandbox_process(orders: int, products: int, seed: int) -> Iterator[tuple[str
                 break
         else:
             raise RuntimeError("the sandbox process exited before it was ready")
+        global SANDBOX_PID
+        SANDBOX_PID = process.pid
         yield base_url, token, quota_token
     finally:
         assert process.stdin is not None
@@ -209,13 +220,19 @@ def documented_minimum(orders: int, ack: str) -> int:
 async def throughput(
     config: Any, base_url: str, orders: int, ack: str, profile: Path | None = None
 ) -> tuple[float, Pass]:
+    sandbox_cpu = process_cpu_s(SANDBOX_PID)
     done = await get_orders(config, base_url, orders, profile=profile)
+    sandbox_cpu = process_cpu_s(SANDBOX_PID) - sandbox_cpu
     rate = orders / done.seconds
     print(
         f"get_orders: {orders} orders in {done.seconds:.2f} s ({rate:.0f} orders/s), {done.counts}"
     )
     print(
         f"  flxd used {done.cpu_s:.2f} s of CPU ({orders / done.cpu_s:.0f} orders per CPU second)"
+    )
+    print(
+        f"  the sandbox used {sandbox_cpu:.2f} s of CPU ({100 * sandbox_cpu / done.seconds:.0f}% "
+        "of one core over the run: near 100% means the sandbox is what bounds the rate)"
     )
     for endpoint, n in sorted(done.by_endpoint.items()):
         print(f"  {endpoint}: {n}")

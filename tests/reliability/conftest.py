@@ -20,19 +20,28 @@ import pytest
 Report = Callable[..., None]
 BEHAVIOURS = ("documented", "pessimistic")
 """The BigCommerce sandbox's behaviours (flxd_bigcommerce.sandbox.behaviour)."""
+STOCK_DRIFT_GAP = (
+    "the pessimistic store lowers stock without moving date_modified (orders placed on it, the "
+    "lost inventory part of a 207): the end state finds variants whose store quantity is below "
+    "the hub's. Only a reconciliation pass that reads every variant's stock finds that drift "
+    "(issue 13 section 2); until it lands, orders and shipments hold, stock does not"
+)
+"""Why the pessimistic crash and hostile-store runs are expected to fail for now; only this
+(``EndState.stock_differing``) is excused, not a lost, duplicated or otherwise wrong item."""
 
 
-def on_behaviours(*names: str, gap: str | None = None) -> pytest.MarkDecorator:
+def on_behaviours(*names: str) -> pytest.MarkDecorator:
     """Parametrise a test's `behaviour` argument over the sandbox behaviours (both unless
-    named). `gap` names a known gap in flxd that the pessimistic store exposes: that case is
-    then an expected failure (not strict, so it turns green by itself once the gap is closed)."""
-    cases = []
-    for name in names or BEHAVIOURS:
-        marks = (
-            (pytest.mark.xfail(strict=False, reason=gap),) if gap and name != "documented" else ()
-        )
-        cases.append(pytest.param(name, marks=marks, id=name))
-    return pytest.mark.parametrize("behaviour", cases)
+    named)."""
+    return pytest.mark.parametrize("behaviour", names or BEHAVIOURS)
+
+
+def known_gap(behaviour: str, found: list[str], reason: str) -> None:
+    """After every other end-state check has passed: an expected failure (pytest.xfail) when
+    the pessimistic store exposed the gap `reason` names, as `found` shows. Nothing else is
+    excused, and once the gap is closed the test passes by itself."""
+    if behaviour == "pessimistic" and found:
+        pytest.xfail(f"{reason}; found: {found[:4]}")
 
 
 _REPORTED: list[tuple[str, dict[str, Any]]] = []

@@ -47,11 +47,14 @@ class EndState:
     shipments_unknown: list[str] = field(default_factory=list)
     variants_checked: int = 0
     variants_differing: list[str] = field(default_factory=list)
+    stock_differing: list[str] = field(default_factory=list)
+    """Variants whose price agrees but whose stock on the store differs from the hub's."""
     listings_not_on_store: list[str] = field(default_factory=list)
     requests_invalid: list[str] = field(default_factory=list)
     """Requests the store's argument checks refused or flagged (stores that check them)."""
 
-    def problems(self) -> list[str]:
+    def problems(self, *, but: tuple[str, ...] = ()) -> list[str]:
+        """Every kind of problem found, except the kinds named in `but`."""
         out = []
         for name in (
             "orders_missing",
@@ -62,9 +65,12 @@ class EndState:
             "shipments_duplicated",
             "shipments_unknown",
             "variants_differing",
+            "stock_differing",
             "listings_not_on_store",
             "requests_invalid",
         ):
+            if name in but:
+                continue
             found = getattr(self, name)
             if found:
                 out.append(f"{len(found)} {name.replace('_', ' ')}: {found[:8]}")
@@ -79,6 +85,7 @@ class EndState:
             "shipments_duplicated": len(self.shipments_duplicated),
             "variants": self.variants_checked,
             "variants_differing": len(self.variants_differing),
+            "stock_differing": len(self.stock_differing),
         }
 
 
@@ -114,11 +121,13 @@ async def check_store(
     while True:
         variants = EndState()
         await _variants(api, store, token, db, connection, variants)
-        if not variants.variants_differing or anyio.current_time() >= settle:
+        differing = variants.variants_differing or variants.stock_differing
+        if not differing or anyio.current_time() >= settle:
             break
         await anyio.sleep(0.5)  # the store's own delay, polled; never a figure asserted on
     state.variants_checked += variants.variants_checked
     state.variants_differing += variants.variants_differing
+    state.stock_differing += variants.stock_differing
     state.listings_not_on_store += variants.listings_not_on_store
     return state
 
@@ -251,17 +260,21 @@ async def _variants(
             problems = []
             if link["price"] is not None and Decimal(link["price"]) != _price(product, variant):
                 problems.append(f"price hub {link['price']} store {_price(product, variant)}")
+            stock = ""
             if link["quantity"] is not None and tracking != "product":
                 level = (variant if variant is not None else product)["inventory_level"]
                 if level != link["quantity"]:
-                    problems.append(f"quantity hub {link['quantity']} store {level}")
+                    stock = f"quantity hub {link['quantity']} store {level}"
             if problems:
-                state.variants_differing.append(f"{link['sku']}: " + ", ".join(problems))
+                found = ", ".join([*problems, stock] if stock else problems)
+                state.variants_differing.append(f"{link['sku']}: {found}")
+            elif stock:
+                state.stock_differing.append(f"{link['sku']}: {stock}")
         if tracking == "product" and any(g["quantity"] is not None for g in group):
             # Stock kept by the product: the total of its variants in the hub.
             total = sum(g["quantity"] or 0 for g in group)
             if product["inventory_level"] != total:
-                state.variants_differing.append(
+                state.stock_differing.append(
                     f"product {product_id}: stock hub total {total} store "
                     f"{product['inventory_level']}"
                 )

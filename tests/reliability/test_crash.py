@@ -24,7 +24,7 @@ import aiohttp
 import anyio
 import pytest
 
-from tests.reliability.conftest import Report, on_behaviours
+from tests.reliability.conftest import STOCK_DRIFT_GAP, Report, known_gap, on_behaviours
 from tests.reliability.endstate import check_store, integrity
 from tests.reliability.flxd_process import bc_connection, flxd, log_lines, run_flxd
 from tests.reliability.killswitch import kill_switch
@@ -77,7 +77,10 @@ def endpoint(request: str) -> str:
 
 @on_behaviours()
 async def test_crash_anywhere(tmp_path: Path, report: Report, behaviour: str) -> None:
-    await crash_anywhere(tmp_path, report, seed=SEED, kills=KILLS, behaviour=behaviour)
+    # Pessimistic runs cost more (pages of 50, late orders): half the kills here, and the
+    # slow test below kills 150 times on that store.
+    kills = KILLS if behaviour == "documented" else KILLS // 2
+    await crash_anywhere(tmp_path, report, seed=SEED, kills=kills, behaviour=behaviour)
 
 
 @pytest.mark.slow
@@ -131,7 +134,8 @@ async def crash_anywhere(
                 sites[endpoint(armed.request)] += 1
             code = await run_flxd(config, "run", "--once", log=log, env=env)
             state = await check_store(api, STORE, token, db, CONNECTION, behaviour=behaviour)
-    problems = state.problems() + [f"integrity: {p}" for p in await integrity(db)]
+    excused = ("stock_differing",) if behaviour == "pessimistic" else ()  # see known_gap below
+    problems = state.problems(but=excused) + [f"integrity: {p}" for p in await integrity(db)]
     lines = log_lines(log)
     report(
         behaviour=behaviour,
@@ -147,3 +151,4 @@ async def crash_anywhere(
     final = [line for line in lines if line.get("event") == "run finished"][-5:]
     assert code == 0, f"the final run --once failed: {final}"
     assert not problems, "\n".join(problems)
+    known_gap(behaviour, state.stock_differing, STOCK_DRIFT_GAP)

@@ -22,7 +22,7 @@ import anyio
 import pytest
 
 from flxd.net.retry import RetryPolicy
-from tests.reliability.conftest import Report, on_behaviours
+from tests.reliability.conftest import STOCK_DRIFT_GAP, Report, known_gap, on_behaviours
 from tests.reliability.endstate import EndState, check_store, integrity
 from tests.reliability.flxd_process import bc_connection, log_lines, run_flxd
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
@@ -116,7 +116,10 @@ async def run_all(configs: dict[str, Path], tmp: Path, tokens: dict[str, str]) -
 
 @on_behaviours()
 async def test_hostile_store(tmp_path: Path, report: Report, behaviour: str) -> None:
-    await hostile_store(tmp_path, report, seed=SEED, rounds=ROUNDS, behaviour=behaviour)
+    # Pessimistic rounds cost more (pages of 50, late orders): half the rounds here, and the
+    # slow test below runs eight on that store.
+    rounds = ROUNDS if behaviour == "documented" else max(1, ROUNDS // 2)
+    await hostile_store(tmp_path, report, seed=SEED, rounds=rounds, behaviour=behaviour)
 
 
 @pytest.mark.slow
@@ -174,7 +177,8 @@ async def hostile_store(
                 await check_store(
                     api, name, tokens[name], tmp_path / name / "flxd.db", name, state, behaviour
                 )
-    problems = state.problems()
+    excused = ("stock_differing",) if behaviour == "pessimistic" else ()  # see known_gap below
+    problems = state.problems(but=excused)
     lines: list[dict[str, Any]] = []
     total: Counter[str] = Counter()
     for name in STORES:
@@ -216,3 +220,4 @@ async def hostile_store(
     if final != {0: len(STORES)}:
         problems.append(f"the final run --once (faults off) failed: exit codes {dict(final)}")
     assert not problems, "\n".join(problems)
+    known_gap(behaviour, state.stock_differing, STOCK_DRIFT_GAP)
