@@ -24,7 +24,13 @@ import aiohttp
 import anyio
 import pytest
 
-from tests.reliability.conftest import STOCK_DRIFT_GAP, Report, known_gap, on_behaviours
+from tests.reliability.conftest import (
+    STOCK_DRIFT_GAP,
+    Report,
+    final_runs,
+    known_gap,
+    on_behaviours,
+)
 from tests.reliability.endstate import check_store, integrity
 from tests.reliability.flxd_process import bc_connection, flxd, log_lines, run_flxd
 from tests.reliability.killswitch import kill_switch
@@ -132,7 +138,11 @@ async def crash_anywhere(
                 mode = "daemon" if daemon else "once"
                 killed[f"{mode}/{'before' if before else 'after'}"] += 1
                 sites[endpoint(armed.request)] += 1
-            code = await run_flxd(config, "run", "--once", log=log, env=env)
+            codes = [
+                await run_flxd(config, "run", "--once", log=log, env=env)
+                for _ in range(final_runs(behaviour))
+            ]
+            code = max(codes)
             state = await check_store(api, STORE, token, db, CONNECTION, behaviour=behaviour)
     excused = ("stock_differing",) if behaviour == "pessimistic" else ()  # see known_gap below
     problems = state.problems(but=excused) + [f"integrity: {p}" for p in await integrity(db)]

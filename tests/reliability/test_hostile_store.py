@@ -22,7 +22,13 @@ import anyio
 import pytest
 
 from flxd.net.retry import RetryPolicy
-from tests.reliability.conftest import STOCK_DRIFT_GAP, Report, known_gap, on_behaviours
+from tests.reliability.conftest import (
+    STOCK_DRIFT_GAP,
+    Report,
+    final_runs,
+    known_gap,
+    on_behaviours,
+)
 from tests.reliability.endstate import EndState, check_store, integrity
 from tests.reliability.flxd_process import bc_connection, log_lines, run_flxd
 from tests.reliability.sandbox_process import StoreAPI, sandbox_process
@@ -171,7 +177,8 @@ async def hostile_store(
             injected = {name: await api.faults(name) for name in STORES}
             for name in STORES:
                 await api.set_faults(name, None)
-            final = await run_all(configs, tmp_path, tokens)
+            for _ in range(final_runs(behaviour)):
+                final = await run_all(configs, tmp_path, tokens)
             state = EndState()
             for name in STORES:
                 await check_store(

@@ -324,16 +324,20 @@ async def _variants(
             link["price"]
         ):
             problems.append(f"price hub {link['price']} store {item['regular_price']}")
+        stock = ""
         if link["quantity"] is not None:
             if link["stock_ref"]:
                 totals[link["stock_ref"]] = totals.get(link["stock_ref"], 0) + link["quantity"]
             elif item["stock_quantity"] != link["quantity"]:
-                problems.append(f"quantity hub {link['quantity']} store {item['stock_quantity']}")
+                stock = f"quantity hub {link['quantity']} store {item['stock_quantity']}"
         if problems:
-            state.variants_differing.append(f"{link['sku']}: " + ", ".join(problems))
+            found = ", ".join([*problems, stock] if stock else problems)
+            state.variants_differing.append(f"{link['sku']}: {found}")
+        elif stock:
+            state.stock_differing.append(f"{link['sku']}: {stock}")
     for product_ref, total in totals.items():
         if products[int(product_ref)]["stock_quantity"] != total:
-            state.variants_differing.append(f"product {product_ref}: stock hub total {total}")
+            state.stock_differing.append(f"product {product_ref}: stock hub total {total}")
     listings = _rows(
         db,
         "SELECT v.sku FROM variants v JOIN listings l ON l.id = v.listing_id "
