@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from flxd_woocommerce.sandbox import PessimismConfig
 
 Report = Callable[..., None]
 BEHAVIOURS = ("documented", "pessimistic")
@@ -38,6 +40,15 @@ once, so the end state is what a few runs leave, as a daemon's next intervals wo
 
 def final_runs(behaviour: str) -> int:
     return SETTLING_RUNS if behaviour == "pessimistic" else 1
+
+
+def woo_listed_by(behaviour: str) -> datetime | None:
+    """Taken as flxd's final runs begin: on the pessimistic WooCommerce store, an order placed
+    after this moment was not yet listed (PessimismConfig.order_lag_s), so no run could see
+    it; the end state leaves those out (and counts them)."""
+    if behaviour != "pessimistic":
+        return None
+    return datetime.now(UTC) - timedelta(seconds=PessimismConfig().order_lag_s)
 
 
 def on_behaviours(*names: str) -> pytest.MarkDecorator:

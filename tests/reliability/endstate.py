@@ -36,6 +36,8 @@ __all__ = ["EndState", "check_store", "integrity"]
 @dataclass(slots=True)
 class EndState:
     orders_on_store: int = 0
+    orders_too_recent: int = 0
+    """Orders placed too shortly before the final run for a lagging store to list them."""
     orders_missing: list[str] = field(default_factory=list)
     orders_duplicated: list[str] = field(default_factory=list)
     order_lines_wrong: list[str] = field(default_factory=list)
@@ -80,6 +82,7 @@ class EndState:
         return {
             "orders": self.orders_on_store,
             "orders_missing": len(self.orders_missing),
+            "orders_too_recent": self.orders_too_recent,
             "orders_duplicated": len(self.orders_duplicated),
             "shipments": self.shipments_on_store,
             "shipments_duplicated": len(self.shipments_duplicated),

@@ -32,6 +32,7 @@ from tests.reliability.conftest import (
     final_runs,
     known_gap,
     on_behaviours,
+    woo_listed_by,
 )
 from tests.reliability.endstate import integrity
 from tests.reliability.flxd_process import flxd, log_lines, run_flxd
@@ -138,12 +139,15 @@ async def crash_anywhere(
                 mode = "daemon" if daemon else "once"
                 killed[f"{mode}/{'before' if before else 'after'}"] += 1
                 sites[endpoint(armed.request)] += 1
+            listed_by = woo_listed_by(behaviour)
             codes = [
                 await run_flxd(config, "run", "--once", "--full", log=log, env=env)
                 for _ in range(final_runs(behaviour))
             ]
             code = max(codes)
-            state = await check_woo_store(api, STORE, db, CONNECTION, frozenset({"processing"}))
+            state = await check_woo_store(
+                api, STORE, db, CONNECTION, frozenset({"processing"}), listed_by=listed_by
+            )
     excused = ("stock_differing",) if behaviour == "pessimistic" else ()  # see known_gap below
     problems = state.problems(but=excused) + [f"integrity: {p}" for p in await integrity(db)]
     lines = log_lines(log)

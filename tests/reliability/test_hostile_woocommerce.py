@@ -32,6 +32,7 @@ from tests.reliability.conftest import (
     final_runs,
     known_gap,
     on_behaviours,
+    woo_listed_by,
 )
 from tests.reliability.endstate import EndState, integrity
 from tests.reliability.flxd_process import log_lines, run_flxd
@@ -194,12 +195,15 @@ async def hostile(
             for name in STORES:
                 await api.set_faults(name, None)
                 await api.set_capacity(name, workers=None)
+            listed_by = woo_listed_by(behaviour)
             for _ in range(final_runs(behaviour)):
                 final = await run_all(configs, tmp_path, keys, "--full")
             state = EndState()
             for name in STORES:
                 db = tmp_path / name / "flxd.db"
-                await check_woo_store(api, name, db, name, frozenset({"processing"}), state)
+                await check_woo_store(
+                    api, name, db, name, frozenset({"processing"}), state, listed_by
+                )
     excused = ("stock_differing",) if behaviour == "pessimistic" else ()  # see known_gap below
     problems = state.problems(but=excused)
     lines: list[dict[str, Any]] = []

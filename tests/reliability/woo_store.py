@@ -198,9 +198,14 @@ async def check_woo_store(
     connection: str,
     statuses: frozenset[str],
     state: EndState | None = None,
+    listed_by: datetime | None = None,
 ) -> EndState:
+    """`listed_by`: on a store that lists a new order only some time after it was placed (the
+    pessimistic one), the moment by which an order must have been placed to be listed when
+    flxd's final run began; orders placed later are counted, not checked (flxd could not see
+    them; the checker, reading later, can)."""
     state = state or EndState()
-    await _orders(api, store, db, connection, statuses, state)
+    await _orders(api, store, db, connection, statuses, state, listed_by)
     await _variants(api, store, db, connection, state)
     state.requests_invalid += await api.request_problems(store)
     return state
@@ -213,6 +218,7 @@ async def _orders(
     connection: str,
     statuses: frozenset[str],
     state: EndState,
+    listed_by: datetime | None,
 ) -> None:
     hub = _rows(
         db,
@@ -231,6 +237,10 @@ async def _orders(
     )
     for order in await api.orders(store):
         key = str(order["id"])
+        placed = datetime.fromisoformat(order["date_created_gmt"]).replace(tzinfo=UTC)
+        if listed_by is not None and placed > listed_by and key not in units:
+            state.orders_too_recent += 1
+            continue
         if key not in units:
             # Imported are those that reached a configured status (and the ones moved on since).
             if order["status"] in statuses:
