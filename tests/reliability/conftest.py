@@ -33,9 +33,10 @@ STOCK_DRIFT_GAP = (
 
 
 SETTLING_RUNS = 3
-"""Final `run --once` rounds on a pessimistic store: its batch items fail at random (a 207, a
-per-item database error), and a failed item is sent again by the next run, not retried at
-once, so the end state is what a few runs leave, as a daemon's next intervals would."""
+"""Final `run --once` rounds on the pessimistic WooCommerce store: its batch items fail at
+random (a per-item database error), and a failed item is sent again by the next run, not
+retried at once, so the end state is what a few runs leave, as a daemon's next intervals
+would. (The BigCommerce store fails only a write's inventory part: the excused stock gap.)"""
 
 
 def final_runs(behaviour: str) -> int:

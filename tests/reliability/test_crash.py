@@ -27,7 +27,6 @@ import pytest
 from tests.reliability.conftest import (
     STOCK_DRIFT_GAP,
     Report,
-    final_runs,
     known_gap,
     on_behaviours,
 )
@@ -92,8 +91,9 @@ async def test_crash_anywhere(tmp_path: Path, report: Report, behaviour: str) ->
 @pytest.mark.slow
 @on_behaviours("pessimistic")
 async def test_crash_anywhere_at_length(tmp_path: Path, report: Report, behaviour: str) -> None:
-    """Another seed, 150 kills (about three minutes), on the pessimistic store."""
-    await crash_anywhere(tmp_path, report, seed=21, kills=150, behaviour=behaviour)
+    """Another seed, 100 kills, on the pessimistic store (where a run costs about twice the
+    requests: pages of 50, late orders), so about as long as 150 on the documented one."""
+    await crash_anywhere(tmp_path, report, seed=21, kills=100, behaviour=behaviour)
 
 
 async def crash_anywhere(
@@ -138,11 +138,9 @@ async def crash_anywhere(
                 mode = "daemon" if daemon else "once"
                 killed[f"{mode}/{'before' if before else 'after'}"] += 1
                 sites[endpoint(armed.request)] += 1
-            codes = [
-                await run_flxd(config, "run", "--once", log=log, env=env)
-                for _ in range(final_runs(behaviour))
-            ]
-            code = max(codes)
+            # One final run on either behaviour: the pessimistic BigCommerce store fails only
+            # the inventory part of a write at random (a 207), which is the excused stock gap.
+            code = await run_flxd(config, "run", "--once", log=log, env=env)
             state = await check_store(api, STORE, token, db, CONNECTION, behaviour=behaviour)
     excused = ("stock_differing",) if behaviour == "pessimistic" else ()  # see known_gap below
     problems = state.problems(but=excused) + [f"integrity: {p}" for p in await integrity(db)]
