@@ -217,6 +217,11 @@ async def hostile_store(
         workload=dict(sum((w.done for w in work.values()), Counter())),
         checked=state.counts(),
     )
+    if behaviour == "pessimistic":
+        # Its two rounds are about the store's pessimistic readings; fault coverage round by
+        # round is the documented run's job (a round's dozen requests at a 0.3 rate can meet
+        # none). Here every store must still meet faults in some round.
+        faultless = [name for name in STORES if sum(served(injected[name]).values()) == 0]
     if faultless:
         problems.append(f"runs that met no fault: {faultless}")
     if max(attempts, default=0) > policy.attempts:
