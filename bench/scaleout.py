@@ -2,12 +2,12 @@
 
 The workload is API-bound as in production: every store has a quota (10 requests per second
 by default), and each of its orders costs a share of a page read plus one acknowledgement
-write (`get_orders` with `acknowledge = "status"`). What one node can do at once is bounded
-too: `max_concurrent_runs` (8 here; 32 by default), standing for what a real node's CPU,
-database pool and sockets allow (on a 2-core test machine, 3 nodes cannot show a CPU-bound
-speedup, and production nodes are not CPU-bound either: they wait on stores' quotas). With more
-stores than that, one node works through them a batch at a time; with more nodes, each takes
-its share of the stores (leases) and they run side by side.
+write (`get_orders` with `acknowledge = "status"`). Every node runs at its **default**
+settings (`max_concurrent_runs` and every other knob as flxd ships them): a speed-up must come
+from the extra nodes, not from a per-node cap the benchmark chooses. Each node's CPU use (share
+of one core over the phase, from /proc) is printed, so a speed-up that is not there can be
+told apart: nodes idle on the stores' quotas, or a machine whose cores are all busy (on 2
+cores, 3 nodes plus the sandbox and PostgreSQL cannot all run at once).
 
 For each node count: a fresh sandbox process (`--stores`, each seeded with products), a fresh
 schema, the nodes started and balanced (each holding its share of leases, read from the lease
@@ -17,8 +17,14 @@ them, acknowledged on the store. Afterwards: orders imported or acknowledged mor
 not imported or not acknowledged (`lost`), which must both be 0.
 
 PostgreSQL: `--dsn`, else $FLXD_TEST_POSTGRES_DSN, else postgresql://postgres@127.0.0.1:5432/test.
-Run: .venv/bin/python bench/scaleout.py [--stores 48] [--orders 40] [--quota 10] [--runs 8]
-The last line is exactly ``speedup_2=N speedup_3=N duplicates=N lost=N``.
+At the store's quota: each store's requests (pages and acknowledgements) are counted, and
+`quota_s` is the least time that store's share takes at 150 requests per 30 s
+(`flxd_bigcommerce.limits.quota_seconds`); the phases above run at --quota per --window-ms.
+
+Run: .venv/bin/python bench/scaleout.py [--stores 48] [--orders 40] [--quota 10]
+The last line is exactly
+``speedup_2=N speedup_3=N duplicates=N lost=N requests_per_store=N quota_s=N cpu_pct=A/B/C``
+(cpu_pct: each node's CPU in the 3-node phase, in % of one core).
 """
 
 from __future__ import annotations
@@ -41,12 +47,14 @@ from typing import Any
 import aiohttp
 import anyio
 import asyncpg
+from flxd_bigcommerce.limits import quota_seconds
 
 from flxd.store.postgres import PostgresDatabase
 
 DSN = os.environ.get("FLXD_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 ACK = "PUT /v2/orders/{order_id}"
 HANG = 600.0  # only turns a hang into an error
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +64,6 @@ class Setup:
     orders: int
     quota: int
     window_ms: int
-    runs: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +73,8 @@ class Phase:
     seconds: float
     duplicates: int
     lost: int
+    requests: int  # the most any one store was sent
+    cpu_pct: tuple[float, ...]  # each node's CPU over the phase, % of one core
 
     @property
     def per_second(self) -> float:
@@ -102,7 +111,7 @@ def node_config(
     text = (
         f'[daemon]\nstate_dir = "{path.parent / ("state-" + node)}"\ndatabase = "{setup.dsn}"\n'
         f'database_schema = "{schema}"\nnode_id = "{node}"\nlease_period = "3s"\n'
-        f'max_concurrent_runs = {setup.runs}\ngrace_period = "2s"\n'
+        'grace_period = "2s"\n'
         '[admin]\nenabled = false\n[logging]\nformat = "json"\nlevel = "warning"\n\n'
     )
     for n, store in enumerate(stores):
@@ -195,11 +204,19 @@ async def phase(setup: Setup, nodes: int, tmp: Path) -> Phase:
             carts = {h: await cart(session, base_url, h, token) for h, token in stores}
             await wait_for("balanced", lambda: balanced(db, nodes, setup.stores))
             total = setup.stores * setup.orders
+            for store, _ in stores:  # from here on the counters hold this phase's work only
+                async with session.delete(f"{base_url}/__sandbox/stores/{store}/counters"):
+                    pass
             started = time.perf_counter()
             await place_orders(session, base_url, carts, setup.orders)
+            cpu = [cpu_seconds(p.pid) for p in procs]
             await wait_for("every order", lambda: _all(db, total))
             seconds = time.perf_counter() - started
+            cpu_pct = tuple(
+                100 * (cpu_seconds(p.pid) - c) / seconds for p, c in zip(procs, cpu, strict=True)
+            )
             duplicates, lost = await account(session, base_url, db, stores, setup.orders)
+            requests = await most_requests(session, base_url, stores)
     finally:
         for proc in procs:
             stop(proc)
@@ -208,7 +225,25 @@ async def phase(setup: Setup, nodes: int, tmp: Path) -> Phase:
         conn = await asyncpg.connect(setup.dsn)
         await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await conn.close()
-    return Phase(nodes, total, seconds, duplicates, lost)
+    return Phase(nodes, total, seconds, duplicates, lost, requests, cpu_pct)
+
+
+def cpu_seconds(pid: int) -> float:
+    """A process's user + system CPU so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+async def most_requests(
+    session: aiohttp.ClientSession, base_url: str, stores: list[tuple[str, str]]
+) -> int:
+    """The most requests any one store served (429s included): the per-store work."""
+    most = 0
+    for store, _ in stores:
+        async with session.get(f"{base_url}/__sandbox/stores/{store}/counters") as answer:
+            counters = await answer.json()
+        most = max(most, sum(figures["total"] for figures in counters.values()))
+    return most
 
 
 async def _all(db: PostgresDatabase, total: int) -> bool:
@@ -295,15 +330,19 @@ async def main(setup: Setup) -> None:
             print(
                 f"nodes={nodes} stores={setup.stores} orders={result.orders} "
                 f"seconds={result.seconds:.2f} orders_per_s={result.per_second:.1f} "
-                f"duplicates={result.duplicates} lost={result.lost}",
+                f"duplicates={result.duplicates} lost={result.lost} "
+                f"cpu_pct={'/'.join(f'{c:.0f}' for c in result.cpu_pct)}",
                 flush=True,
             )
     base = results[1].per_second
     speedup = {n: results[n].per_second / base for n in (2, 3)}
+    requests = max(r.requests for r in results.values())
     print(
         f"speedup_2={speedup[2]:.2f} speedup_3={speedup[3]:.2f} "
         f"duplicates={sum(r.duplicates for r in results.values())} "
-        f"lost={sum(r.lost for r in results.values())}"
+        f"lost={sum(r.lost for r in results.values())} "
+        f"requests_per_store={requests} quota_s={quota_seconds(requests):.0f} "
+        f"cpu_pct={'/'.join(f'{c:.0f}' for c in results[3].cpu_pct)}"
     )
 
 
@@ -314,7 +353,6 @@ if __name__ == "__main__":
     parser.add_argument("--orders", type=int, default=40, help="orders placed per store")
     parser.add_argument("--quota", type=int, default=10, help="requests per window and store")
     parser.add_argument("--window-ms", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=8, help="max_concurrent_runs of each node")
     args = parser.parse_args()
     anyio.run(
         main,
@@ -324,6 +362,5 @@ if __name__ == "__main__":
             orders=args.orders,
             quota=args.quota,
             window_ms=args.window_ms,
-            runs=args.runs,
         ),
     )

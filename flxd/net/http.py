@@ -3,7 +3,6 @@ only says how to read its API's responses (an HttpPolicy) and builds requests.""
 
 from __future__ import annotations
 
-import json
 import random
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -18,6 +17,7 @@ from yarl import URL
 from flxd import __version__
 from flxd.clock import Clock
 from flxd.errors import ChannelError, PermanentError, TransientError
+from flxd.net.jsondecode import loads
 from flxd.net.ratelimit import Limiter, QuotaReport
 from flxd.net.retry import RetryPolicy, call_with_retry
 
@@ -258,7 +258,7 @@ class HttpClient:
             raise error
         if body and "json" in response_headers.get("Content-Type", ""):
             try:
-                data = json.loads(body)
+                data = loads(body)
             except ValueError:
                 raise TransientError(
                     f"{method} {url_path(url)}: invalid JSON in a {status} response "

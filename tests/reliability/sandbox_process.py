@@ -90,8 +90,8 @@ class StoreAPI:
                 return
             for item in answer:
                 yield item
-            if len(answer) < 250:
-                return
+            # Not "fewer than asked for": a store may clamp the page size (the pessimistic
+            # sandbox does); V2 has no pagination meta, so only the empty page (204) ends it.
             page += 1
 
     async def products(self, store: str, token: str) -> list[dict[str, Any]]:

@@ -31,10 +31,11 @@ from tests.reliability.channel_payloads import (
     order_templates,
     product_templates,
 )
-from tests.reliability.conftest import Report
+from tests.reliability.conftest import report_when_done
 
 INT64 = 2**63 - 1
 CHECKED: dict[str, int] = {}
+_counts = report_when_done(examples=lambda: dict(CHECKED))  # what was checked
 
 
 def _count(name: str) -> None:
@@ -205,11 +206,6 @@ def test_a_bad_order_is_refused_with_a_reason_or_read_faithfully(
         return
     assert order.channel_order_id == str(raw["id"])
     check_order(order)
-
-
-def test_report_the_counts(report: Report) -> None:
-    """Runs last in this module: what the properties above were checked against."""
-    report(examples=dict(CHECKED))
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")

@@ -26,7 +26,13 @@ import anyio
 import pytest
 
 from flxd.net.retry import RetryPolicy
-from tests.reliability.conftest import Report
+from tests.reliability.conftest import (
+    RECONCILE,
+    Report,
+    final_runs,
+    on_behaviours,
+    woo_listed_by,
+)
 from tests.reliability.endstate import EndState, integrity
 from tests.reliability.flxd_process import log_lines, run_flxd
 from tests.reliability.woo_store import (
@@ -119,18 +125,27 @@ async def run_all(
     return codes
 
 
-async def test_hostile_woocommerce_host(tmp_path: Path, report: Report) -> None:
-    await hostile(tmp_path, report, seed=SEED, rounds=ROUNDS)
+@on_behaviours()
+async def test_hostile_woocommerce_host(tmp_path: Path, report: Report, behaviour: str) -> None:
+    # Pessimistic rounds cost more: half the rounds here, five in the slow test below.
+    rounds = ROUNDS if behaviour == "documented" else max(1, ROUNDS // 2)
+    await hostile(tmp_path, report, seed=SEED, rounds=rounds, behaviour=behaviour)
 
 
 @pytest.mark.slow
-async def test_hostile_woocommerce_host_at_length(tmp_path: Path, report: Report) -> None:
-    """Another seed, five rounds (about three minutes)."""
-    await hostile(tmp_path, report, seed=SEED + 100, rounds=5)
+@on_behaviours("pessimistic")
+async def test_hostile_woocommerce_host_at_length(
+    tmp_path: Path, report: Report, behaviour: str
+) -> None:
+    """Another seed, five rounds (about three minutes), on the pessimistic store."""
+    await hostile(tmp_path, report, seed=SEED + 100, rounds=5, behaviour=behaviour)
 
 
-async def hostile(tmp_path: Path, report: Report, *, seed: int, rounds: int) -> None:
+async def hostile(
+    tmp_path: Path, report: Report, *, seed: int, rounds: int, behaviour: str
+) -> None:
     args = ["--seed", str(seed), "--seed-products", "15", "--no-webhooks"]
+    args += ["--behaviour", behaviour]
     for name in STORES:
         args += ["--store", name]
     with woo_sandbox(*args) as sandbox:
@@ -179,11 +194,19 @@ async def hostile(tmp_path: Path, report: Report, *, seed: int, rounds: int) -> 
             for name in STORES:
                 await api.set_faults(name, None)
                 await api.set_capacity(name, workers=None)
-            final = await run_all(configs, tmp_path, keys, "--full")
+            listed_by = woo_listed_by(behaviour)
+            for _ in range(final_runs(behaviour)):
+                final = await run_all(configs, tmp_path, keys, "--full")
+            if behaviour == "pessimistic":
+                for extra in (RECONCILE, ()):
+                    settled = await run_all(configs, tmp_path, keys, *extra)
+                    final = final if settled == {0: len(STORES)} else settled
             state = EndState()
             for name in STORES:
                 db = tmp_path / name / "flxd.db"
-                await check_woo_store(api, name, db, name, frozenset({"processing"}), state)
+                await check_woo_store(
+                    api, name, db, name, frozenset({"processing"}), state, listed_by
+                )
     problems = state.problems()
     lines: list[dict[str, Any]] = []
     total: Counter[str] = Counter()
@@ -202,6 +225,7 @@ async def hostile(tmp_path: Path, report: Report, *, seed: int, rounds: int) -> 
     throttles = [line.get("throttles", 0) for line in lines if line.get("event") == "rate limited"]
     runs = Counter(line["outcome"] for line in lines if line.get("event") == "run finished")
     report(
+        behaviour=behaviour,
         seed=seed,
         rounds=rounds,
         faults_served=dict(total),

@@ -40,11 +40,12 @@ from flxd.config import Config, parse_config
 from flxd.errors import ConfigError
 from flxd.plugin.manager import load_plugins
 from tests.reliability.channel_payloads import ODD_TEXT
-from tests.reliability.conftest import Report
+from tests.reliability.conftest import report_when_done
 from tests.reliability.toml_text import dumps
 
 HOST = load_plugins()
 SEEN: Counter[str] = Counter()
+_counts = report_when_done(examples=lambda: dict(SEEN))  # what was checked
 BASE = """
 [daemon]
 state_dir = "state"
@@ -341,8 +342,3 @@ def test_a_fuzzed_feed_file_lands_its_good_rows_and_refuses_the_rest_by_line(
 
 def _written_by_another(rows: list[dict[str, Any]], index: int, sku: str) -> bool:
     return any(i != index and r.get("sku") == sku for i, r in enumerate(rows))
-
-
-def test_report_the_counts(report: Report) -> None:
-    """Runs last in this module: what the properties above were checked against."""
-    report(examples=dict(SEEN))

@@ -83,6 +83,22 @@ async def test_consume_quota_and_faults_over_http(env: Env) -> None:
     assert (await control(env, "PUT", f"/stores/{env.store}/faults", {"profile": "nope"}))[0] == 400
 
 
+async def test_a_store_quota_is_set_over_http(env: Env) -> None:
+    path = f"/stores/{env.store}/quota"
+    assert await control(env, "PUT", path, {"quota": 2, "window_ms": 500}) == (
+        200,
+        {"quota": 2, "window_ms": 500},
+    )
+    assert [(await env.client.get("/v2/time")).status for _ in range(3)] == [200, 200, 429]
+    await env.clock.advance(0.5)
+    answer = await env.client.get("/v2/time")
+    assert answer.status == 200 and answer.headers["X-Rate-Limit-Time-Window-Ms"] == "500"
+    assert (await control(env, "PUT", path, {"quota": None}))[1]["quota"] is None
+    assert all([(await env.client.get("/v2/time")).status == 200 for _ in range(5)])
+    assert (await control(env, "PUT", path, {"quota": 0}))[0] == 400
+    assert (await control(env, "PUT", path, {"size": 3}))[0] == 400
+
+
 async def test_reset_over_http(env: Env) -> None:
     await control(env, "POST", "/stores", {"hash": "gone"})
     assert (await control(env, "POST", "/reset"))[0] == 204

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from flxd.plugin import ListingChange
 from flxd_bigcommerce.client import MAX_PAGE, BigCommerceClient
 from flxd_bigcommerce.errors import ApiProblem, BadRequest, Conflict, Invalid, NotFound
+from flxd_bigcommerce.limits import INVENTORY_BATCH, PAGE_LIMIT, PRODUCTS_BATCH, VARIANTS_BATCH
 from flxd_bigcommerce.policy import problem_details
 
 __all__ = ["BATCH_SIZES", "KINDS", "BatchSender", "Delivery", "Kind", "Write"]
@@ -29,7 +30,12 @@ __all__ = ["BATCH_SIZES", "KINDS", "BatchSender", "Delivery", "Kind", "Write"]
 Kind = Literal["delete", "products", "variants", "stock"]
 KINDS: tuple[Kind, ...] = ("delete", "products", "variants", "stock")
 """The order pending writes are flushed in: nothing is pushed to a product about to go."""
-BATCH_SIZES: dict[Kind, int] = {"delete": 250, "products": 10, "variants": 50, "stock": 2000}
+BATCH_SIZES: dict[Kind, int] = {
+    "delete": PAGE_LIMIT,  # 250 ids, the same bound as a page
+    "products": PRODUCTS_BATCH,
+    "variants": VARIANTS_BATCH,
+    "stock": INVENTORY_BATCH,
+}
 _REFUSED = (NotFound, Conflict, Invalid, BadRequest)
 _GONE_WORDS = ("not found", "does not exist")
 

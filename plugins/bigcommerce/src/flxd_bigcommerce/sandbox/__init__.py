@@ -57,6 +57,7 @@ Control API (no auth; loopback use), never under ``/stores/``:
   "variant_id", "quantity"}], "status_id"}``), ``PUT /__sandbox/stores/{hash}/orders/{id}``
   (``{"status_id"}`` or ``{"is_deleted": true}``)
 - ``POST /__sandbox/stores/{hash}/quota/consume`` (``{"units"}``: another app's usage)
+- ``PUT /__sandbox/stores/{hash}/quota`` (``{"quota", "window_ms"}``; a null quota: none)
 - ``PUT /__sandbox/stores/{hash}/faults`` (``{"profile", "rate"}``), ``GET`` the same path:
   the profile, its rate and the faults served so far by kind (``injected``)
 - ``GET|DELETE /__sandbox/stores/{hash}/counters`` (requests per endpoint and status)

@@ -175,6 +175,23 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         sandbox.consume_quota(store_hash, int(body.get("units", 1)))
         return json_response(sandbox.store(store_hash).quota.headers())
 
+    async def set_quota(request: web.Request) -> web.StreamResponse:
+        """Turn a store's quota on, off (``"quota": null``) or resize it, e.g. so a benchmark
+        can measure the same work at a compressed 150-requests window."""
+        body = await _body(request)
+        unknown = sorted(set(body) - {"quota", "window_ms"})
+        if unknown:
+            raise ValueError(f"unknown key(s): {', '.join(unknown)}")
+        quota = sandbox.store(request.match_info["hash"]).quota
+        size, window = body.get("quota", quota.quota), body.get("window_ms", quota.window_ms)
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+            raise ValueError("quota must be a whole number of requests >= 1, or null for none")
+        if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+            raise ValueError("window_ms must be a whole number of milliseconds >= 1")
+        quota.quota, quota.window_ms = size, window
+        quota.reset()
+        return json_response({"quota": quota.quota, "window_ms": quota.window_ms})
+
     async def set_faults(request: web.Request) -> web.StreamResponse:
         body = await _body(request)
         rate = body.get("rate")
@@ -262,6 +279,7 @@ def control_routes(sandbox: Sandbox) -> list[web.RouteDef]:
         ("POST", store + "/orders", place_order),
         ("PUT", store + "/orders/{order_id}", update_order),
         ("POST", store + "/quota/consume", consume_quota),
+        ("PUT", store + "/quota", set_quota),
         ("PUT", store + "/faults", set_faults),
         ("GET", store + "/faults", faults),
         ("GET", store + "/counters", counters),
