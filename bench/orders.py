@@ -238,7 +238,7 @@ async def throughput(
         print(f"  {endpoint}: {n}")
     print(
         f"requests: {done.requests} sent, documented minimum {documented_minimum(orders, ack)} "
-        f"(pages of 250 until a short one + acknowledgements by {ack})"
+        f"(pages of 250 and the one that ends them + acknowledgements by {ack})"
     )
     return rate, done
 
