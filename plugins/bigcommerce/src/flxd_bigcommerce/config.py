@@ -16,7 +16,6 @@ from pydantic import (
     model_validator,
 )
 
-import flxd.plugin as core
 from flxd.plugin import (
     ConnectionSettings,
     Duration,
@@ -25,6 +24,21 @@ from flxd.plugin import (
     RelativePath,
     StrictModel,
     pick_secret,
+)
+from flxd.plugin import (
+    GetOrdersSettings as CoreGetOrdersSettings,
+)
+from flxd.plugin import (
+    ImportListingsSettings as CoreImportListingsSettings,
+)
+from flxd.plugin import (
+    PublishListingsSettings as CorePublishListingsSettings,
+)
+from flxd.plugin import (
+    SyncListingsSettings as CoreSyncListingsSettings,
+)
+from flxd.plugin import (
+    SyncOrdersSettings as CoreSyncOrdersSettings,
 )
 from flxd_bigcommerce.client import API_BASE_URL
 from flxd_bigcommerce.statuses import parse_status
@@ -179,20 +193,20 @@ class BigCommerceSettings(ConnectionSettings):
         return pick_secret("client_secret", self.client_secret_env, self.client_secret_file)
 
 
-class ImportListingsSettings(core.ImportListingsSettings):
+class ImportListingsSettings(CoreImportListingsSettings):
     master_sku: Literal["sku", "upc", "mpn"] = "sku"
     """Which BigCommerce field becomes the hub's master SKU; items without it are skipped."""
     overlap: Duration = 300.0
     """How far before the cursor each incremental run looks again (dates have whole seconds)."""
 
 
-class PublishListingsSettings(core.PublishListingsSettings):
+class PublishListingsSettings(CorePublishListingsSettings):
     attribute_length: Literal["truncate", "skip", "fail"] = "truncate"
     product_type: Literal["physical", "digital"] = "physical"
     default_weight: Decimal = Field(default=Decimal(0), ge=0)
 
 
-class SyncListingsSettings(core.SyncListingsSettings):
+class SyncListingsSettings(CoreSyncListingsSettings):
     location_id: int = Field(default=1, ge=1)
     """The inventory location quantities are written to."""
 
@@ -221,7 +235,7 @@ overlap and never trust "now" less "a few seconds"; §12/§13 have no source on 
 pessimistic sandbox lists new orders 5 s late). get_orders' `overlap` may not be set below it."""
 
 
-class GetOrdersSettings(core.GetOrdersSettings):
+class GetOrdersSettings(CoreGetOrdersSettings):
     statuses: Annotated[
         list[Status], BeforeValidator(_expand_statuses), AfterValidator(_distinct)
     ] = Field(default_factory=lambda: [11], min_length=1)
@@ -248,6 +262,6 @@ def _default_carriers() -> dict[str, CarrierMapping]:
     }
 
 
-class SyncOrdersSettings(core.SyncOrdersSettings):
+class SyncOrdersSettings(CoreSyncOrdersSettings):
     carriers: dict[str, CarrierMapping] = Field(default_factory=_default_carriers)
     """Hub carrier name -> BigCommerce shipping_provider / tracking_carrier."""

@@ -7,7 +7,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, SecretStr, model_validator
 
-import flxd.plugin as core
 from flxd.plugin import (
     ConnectionSettings,
     Duration,
@@ -16,6 +15,21 @@ from flxd.plugin import (
     RelativePath,
     StrictModel,
     pick_secret,
+)
+from flxd.plugin import (
+    GetOrdersSettings as CoreGetOrdersSettings,
+)
+from flxd.plugin import (
+    ImportListingsSettings as CoreImportListingsSettings,
+)
+from flxd.plugin import (
+    PublishListingsSettings as CorePublishListingsSettings,
+)
+from flxd.plugin import (
+    SyncListingsSettings as CoreSyncListingsSettings,
+)
+from flxd.plugin import (
+    SyncOrdersSettings as CoreSyncOrdersSettings,
 )
 from flxd_woocommerce.statuses import parse_status
 
@@ -134,7 +148,7 @@ class WooCommerceSettings(ConnectionSettings):
 MasterSku = Literal["sku", "gtin", "meta"]
 
 
-class ImportListingsSettings(core.ImportListingsSettings):
+class ImportListingsSettings(CoreImportListingsSettings):
     master_sku: MasterSku = "sku"
     """Which WooCommerce field becomes the hub's master SKU: "sku", "gtin" (the GTIN, UPC,
     EAN or ISBN field, `global_unique_id`, WooCommerce 9.2 and later) or "meta" (the meta
@@ -151,7 +165,7 @@ class ImportListingsSettings(core.ImportListingsSettings):
         return self
 
 
-class PublishListingsSettings(core.PublishListingsSettings):
+class PublishListingsSettings(CorePublishListingsSettings):
     attribute_length: Literal["truncate", "skip", "fail"] = "truncate"
     """For option names (the attributes variations are told apart by) longer than WordPress
     can keep (245 characters as a meta key). WooCommerce limits neither descriptive attribute
@@ -161,7 +175,7 @@ class PublishListingsSettings(core.PublishListingsSettings):
     """The status new products get."""
 
 
-class SyncListingsSettings(core.SyncListingsSettings):
+class SyncListingsSettings(CoreSyncListingsSettings):
     pass
 
 
@@ -169,7 +183,7 @@ def _distinct(value: list[str]) -> list[str]:
     return list(dict.fromkeys(value))
 
 
-class GetOrdersSettings(core.GetOrdersSettings):
+class GetOrdersSettings(CoreGetOrdersSettings):
     statuses: Annotated[list[Status], AfterValidator(_distinct)] = Field(
         default_factory=lambda: ["processing"], min_length=1
     )
@@ -202,7 +216,7 @@ class CarrierMapping(StrictModel):
     """How the carrier is named in the note to the customer (default: the hub's name)."""
 
 
-class SyncOrdersSettings(core.SyncOrdersSettings):
+class SyncOrdersSettings(CoreSyncOrdersSettings):
     tracking: Literal["auto", "note", "extension"] = "auto"
     """Where a shipment goes: "note" (an order note to the customer with the carrier and the
     tracking number), "extension" (the Shipment Tracking extension), "auto" (the extension

@@ -9,7 +9,6 @@ from urllib.parse import quote
 import anyio
 from pydantic import AfterValidator, Field, model_validator
 
-import flxd.plugin as core
 from flxd.plugin import (
     AuthError,
     ChannelBase,
@@ -23,6 +22,9 @@ from flxd.plugin import (
     Http,
     RelativePath,
     pick_secret,
+)
+from flxd.plugin import (
+    GetOrdersSettings as CoreGetOrdersSettings,
 )
 from flxd_memory import server
 from flxd_memory.api import MemoryApi
@@ -62,7 +64,7 @@ def _known_status(value: str) -> str:
     return value
 
 
-class GetOrdersSettings(core.GetOrdersSettings):
+class GetOrdersSettings(CoreGetOrdersSettings):
     statuses: list[Annotated[str, AfterValidator(_known_status)]] = Field(
         default_factory=lambda: ["awaiting_fulfillment"]
     )
