@@ -95,6 +95,7 @@ from flxd.plugin.context import (
     SinkServices,
     WebContext,
 )
+from flxd.plugin.flows.acknowledge import AckedOrder, AckResult, settle_acknowledgements
 from flxd.plugin.flows.import_listings import ImportPage, import_pages
 from flxd.plugin.flows.sync_listings import ListingWriter, SyncOutcomes, sync_listings
 from flxd.plugin.hookspecs import hookimpl
@@ -120,7 +121,9 @@ __all__ = [
     "ORDER_IMPORTED",
     "RUN_ORDER",
     "SHIPMENT_RECORDED",
+    "AckResult",
     "AckState",
+    "AckedOrder",
     "Address",
     "AuthError",
     "ChangeKind",
@@ -212,6 +215,7 @@ __all__ = [
     "import_pages",
     "parse_duration",
     "pick_secret",
+    "settle_acknowledgements",
     "sku_key",
     "sync_listings",
     "task_group",

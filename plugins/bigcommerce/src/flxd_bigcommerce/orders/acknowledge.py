@@ -20,12 +20,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from flxd.plugin import (
-    ACKNOWLEDGE_CONFLICT,
     AckState,
     HubWriter,
     PermanentError,
     RunContext,
     TransientError,
+    settle_acknowledgements,
     task_group,
 )
 from flxd_bigcommerce.client import BigCommerceClient
@@ -70,9 +70,7 @@ async def record_outcomes(
     hub: HubWriter, ctx: RunContext, settled: Sequence[tuple[AckCandidate, Outcome]]
 ) -> None:
     """Settle orders' acknowledgements in the hub (inside the caller's transaction)."""
-    await hub.orders.mark_acknowledged_many(
-        [(c.order_id, outcome.note, outcome.state) for c, outcome in settled]
-    )
+    await settle_acknowledgements(hub, ctx, "BigCommerce", settled)
     await hub.orders.set_statuses(
         [
             (c.order_id, str(o.status), o.status_name or STATUS_NAMES.get(o.status))
@@ -80,33 +78,6 @@ async def record_outcomes(
             if o.status is not None and o.status != c.status
         ]
     )
-    for candidate, outcome in settled:
-        if outcome.state is AckState.DONE:
-            ctx.count("acknowledged")
-        elif outcome.conflict:
-            ctx.count("ack_conflicts")
-            ctx.log.warning(
-                "order changed on BigCommerce before acknowledgement; not overwritten",
-                order=candidate.channel_order_id,
-                imported_status=candidate.status,
-                status=outcome.status,
-            )
-            await hub.outbox.emit(
-                ACKNOWLEDGE_CONFLICT,
-                {
-                    "connection": ctx.connection,
-                    "order_id": str(candidate.channel_order_id),
-                    "hub_order_id": candidate.order_id,
-                    "imported_status": candidate.status,
-                    "status": outcome.status,
-                },
-                key=str(candidate.channel_order_id),
-            )
-        else:
-            ctx.count("ack_failed")
-            ctx.log.warning(
-                "acknowledgement refused", order=candidate.channel_order_id, reason=outcome.note
-            )
 
 
 class Acknowledger:

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flxd.plugin import ACKNOWLEDGE_CONFLICT, AckState, HubWriter, RunContext
+from flxd.plugin import AckState, HubWriter, RunContext, settle_acknowledgements
 from flxd_woocommerce.client import MAX_BATCH, MAX_PAGE, BatchItem, WooClient
 from flxd_woocommerce.config import GetOrdersSettings
 from flxd_woocommerce.statuses import label_of
@@ -219,9 +219,7 @@ class Acknowledger:
     async def record(self, hub: HubWriter, settled: Sequence[tuple[AckCandidate, Outcome]]) -> None:
         """Settle orders' acknowledgements in the hub (inside the caller's transaction)."""
         ctx = self._ctx
-        await hub.orders.mark_acknowledged_many(
-            [(c.order_id, outcome.note, outcome.state) for c, outcome in settled]
-        )
+        await settle_acknowledgements(hub, ctx, "WooCommerce", settled)
         await hub.orders.set_statuses(
             [
                 (c.order_id, o.status, label_of(o.status))
@@ -229,30 +227,3 @@ class Acknowledger:
                 if o.status is not None and o.status != c.status
             ]
         )
-        for candidate, outcome in settled:
-            if outcome.state is AckState.DONE:
-                ctx.count("acknowledged")
-            elif outcome.conflict:
-                ctx.count("ack_conflicts")
-                ctx.log.warning(
-                    "order changed on WooCommerce before acknowledgement; not overwritten",
-                    order=candidate.channel_order_id,
-                    imported_status=candidate.status,
-                    status=outcome.status,
-                )
-                await hub.outbox.emit(
-                    ACKNOWLEDGE_CONFLICT,
-                    {
-                        "connection": ctx.connection,
-                        "order_id": str(candidate.channel_order_id),
-                        "hub_order_id": candidate.order_id,
-                        "imported_status": candidate.status,
-                        "status": outcome.status,
-                    },
-                    key=str(candidate.channel_order_id),
-                )
-            else:
-                ctx.count("ack_failed")
-                ctx.log.warning(
-                    "acknowledgement refused", order=candidate.channel_order_id, reason=outcome.note
-                )
